@@ -1,0 +1,39 @@
+// The ResourceManager's settings, read once from a Configuration and validated. Plain value.
+#ifndef SKEIN_RESOURCEMANAGER_CORE_RM_CONFIG_H_
+#define SKEIN_RESOURCEMANAGER_CORE_RM_CONFIG_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "common/conf/configuration.h"
+#include "common/resource.h"
+
+namespace skein::rm {
+
+struct RmConfig {
+  std::string client_address = "0.0.0.0:8032";
+  std::string scheduler_address = "0.0.0.0:8030";
+  std::string resource_tracker_address = "0.0.0.0:8031";
+  std::string admin_address = "0.0.0.0:8033";
+  Resource minimum_allocation{1024, 1};
+  Resource maximum_allocation{8192, 4};
+  std::string scheduler_class;
+  std::string calculator_class;
+  std::string store_class;
+  int32_t am_max_attempts = 2;
+  int64_t nm_expiry_ms = 600000;
+  int64_t nm_liveness_interval_ms = 1000;
+  int64_t nm_heartbeat_interval_ms = 1000;
+  int64_t container_token_expiry_ms = 600000;
+  int32_t max_completed_applications = 1000;
+  // How long an unregistered AM's container may keep running before the RM kills it.
+  int64_t am_exit_grace_ms = 10000;
+
+  // Errors name the key and the offending value.
+  static absl::StatusOr<RmConfig> FromConfiguration(const conf::Configuration& conf);
+};
+
+}  // namespace skein::rm
+
+#endif  // SKEIN_RESOURCEMANAGER_CORE_RM_CONFIG_H_

@@ -1,0 +1,216 @@
+// The ResourceManager's core state: applications and their attempts, nodes, containers, and the
+// adapter that feeds the scheduler and applies its decisions.
+//
+// Thread rules: every method runs on the RM event loop (services RunSync onto it). The only
+// exception is `news()`, which gRPC threads use to long-poll for an attempt's news.
+//
+// Application states follow YARN: NEW -> NEW_SAVING -> SUBMITTED -> ACCEPTED -> RUNNING ->
+// FINISHED / FAILED / KILLED; an app whose AM unregistered reports FINISHED with the AM's final
+// status. A failed attempt is retried up to the app's max attempts; failures caused by the
+// platform (lost node, preemption, disk failure) do not count, as in YARN.
+#ifndef SKEIN_RESOURCEMANAGER_CORE_RM_CORE_H_
+#define SKEIN_RESOURCEMANAGER_CORE_RM_CORE_H_
+
+#include <deque>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "common/clock.h"
+#include "common/event_loop.h"
+#include "common/ids.h"
+#include "common/resource.h"
+#include "protos/am_protocol.pb.h"
+#include "protos/client_protocol.pb.h"
+#include "protos/resource_tracker.pb.h"
+#include "resourcemanager/core/am_launcher.h"
+#include "resourcemanager/core/rm_config.h"
+#include "resourcemanager/scheduler/scheduler.h"
+#include "resourcemanager/store/state_store.h"
+
+namespace skein::rm {
+
+// Version counters per attempt, bumped when the attempt gets an allocation, a completion or is
+// told to stop; gRPC threads wait on them for Allocate's long poll. Thread-safe.
+class AttemptNews {
+ public:
+  uint64_t Version(const ApplicationAttemptId& a);
+  void Bump(const ApplicationAttemptId& a);
+  void Forget(const ApplicationAttemptId& a);
+  // Waits until the version differs from `seen` or `timeout` passes. Returns true on news.
+  bool WaitForChange(const ApplicationAttemptId& a, uint64_t seen, absl::Duration timeout);
+
+ private:
+  absl::Mutex mu_;
+  absl::flat_hash_map<ApplicationAttemptId, uint64_t> versions_ ABSL_GUARDED_BY(mu_);
+};
+
+class RmCore {
+ public:
+  RmCore(const RmConfig& config, Clock& clock, EventLoop& loop, Scheduler& scheduler,
+         const ResourceCalculator& calculator, RMStateStore& store, AmLauncher& launcher);
+
+  int64_t cluster_timestamp() const { return cluster_timestamp_; }
+  // The address AMs use for ApplicationMasterProtocol (set once the port is bound).
+  void set_scheduler_connect_address(std::string a) { scheduler_connect_address_ = std::move(a); }
+  AttemptNews& news() { return news_; }
+  // Starts the NM liveness monitor.
+  void Start();
+
+  // --- ApplicationClientProtocol ---
+  proto::GetNewApplicationResponse NewApplication();
+  absl::Status Submit(const proto::ApplicationSubmissionContextProto& context,
+                      const std::string& user);
+  absl::StatusOr<proto::ApplicationReportProto> Report(const ApplicationId& id) const;
+  std::vector<proto::ApplicationReportProto> ListApplications(
+      const proto::GetApplicationsRequest& filter) const;
+  std::vector<proto::ApplicationAttemptReportProto> ListAttempts(const ApplicationId& id) const;
+  // Returns true when the application is already in a final state (nothing to kill).
+  absl::StatusOr<bool> Kill(const ApplicationId& id, const std::string& user,
+                            const std::string& diagnostics);
+  proto::ClusterMetricsProto ClusterMetrics() const;
+  std::vector<proto::NodeReportProto> Nodes(const std::set<proto::NodeState>& states) const;
+  absl::StatusOr<proto::QueueInfoProto> QueueInfo(const proto::GetQueueInfoRequest& req) const;
+
+  // --- ApplicationMasterProtocol (callers identify themselves with their AMRM token) ---
+  absl::StatusOr<ApplicationAttemptId> AttemptForToken(const std::string& token) const;
+  absl::StatusOr<proto::RegisterApplicationMasterResponse> RegisterAm(
+      const ApplicationAttemptId& attempt, const proto::RegisterApplicationMasterRequest& req);
+  absl::StatusOr<proto::AllocateResponse> Allocate(const ApplicationAttemptId& attempt,
+                                                   const proto::AllocateRequest& req);
+  absl::StatusOr<proto::FinishApplicationMasterResponse> FinishAm(
+      const ApplicationAttemptId& attempt, const proto::FinishApplicationMasterRequest& req);
+
+  // --- ResourceTracker ---
+  proto::RegisterNodeManagerResponse RegisterNode(const proto::RegisterNodeManagerRequest& req);
+  proto::NodeHeartbeatResponse NodeHeartbeat(const proto::NodeHeartbeatRequest& req);
+  // Marks nodes silent for longer than the expiry interval LOST (also run periodically).
+  void CheckNodeLiveness();
+
+ private:
+  struct RMContainer {
+    ContainerId id;
+    NodeId node;
+    Resource resource;
+    int32_t priority = 0;
+    bool is_am = false;
+    bool completed = false;
+    int64_t start_time = 0;
+  };
+  struct Attempt {
+    ApplicationAttemptId id;
+    proto::YarnApplicationAttemptState state = proto::APP_ATTEMPT_NEW;
+    std::string token;
+    bool has_am_container = false;
+    proto::ContainerProto am_container;
+    std::string host = "N/A";
+    int32_t rpc_port = -1;
+    std::string tracking_url;
+    std::string diagnostics;
+    proto::FinalApplicationStatus final_status = proto::APP_UNDEFINED;
+    float progress = 0;
+    int32_t am_exit_status = -1000;
+    int64_t start_time = 0;
+    int64_t finish_time = 0;
+    std::vector<proto::ContainerProto> new_allocations;
+    std::vector<proto::ContainerStatusProto> new_completions;
+    std::set<std::tuple<int32_t, int64_t, std::string>> ask_keys;  // to clear the ask table
+    bool shutdown = false;  // the AM must stop (app killed or failed)
+    int32_t response_id = 0;
+  };
+  struct App {
+    ApplicationId id;
+    proto::ApplicationSubmissionContextProto context;
+    std::string user;
+    std::string queue;
+    proto::YarnApplicationState state = proto::NEW;
+    proto::FinalApplicationStatus final_status = proto::APP_UNDEFINED;
+    std::string diagnostics;
+    int64_t submit_time = 0;
+    int64_t start_time = 0;
+    int64_t launch_time = 0;
+    int64_t finish_time = 0;
+    int32_t max_attempts = 2;
+    int32_t counted_failures = 0;
+    Resource am_resource;
+    std::vector<std::unique_ptr<Attempt>> attempts;
+    absl::flat_hash_set<NodeId> nodes_used;  // where its containers ran, for cleanup
+    int64_t memory_seconds = 0;
+    int64_t vcore_seconds = 0;
+    Attempt* current() const { return attempts.empty() ? nullptr : attempts.back().get(); }
+    bool done() const {
+      return state == proto::FINISHED || state == proto::FAILED || state == proto::KILLED;
+    }
+  };
+  struct Node {
+    NodeId id;
+    int32_t http_port = 0;
+    Resource total;
+    proto::NodeState state = proto::NS_NEW;
+    int64_t last_heartbeat = 0;
+    std::string health_report;
+    int64_t last_health_report_time = 0;
+    std::string version;
+    int32_t response_id = 0;
+    absl::flat_hash_set<ContainerId> containers;
+    std::vector<ContainerId> to_cleanup;
+    std::vector<ApplicationId> apps_to_cleanup;
+  };
+
+  // Lifecycle (rm_core.cc).
+  void OnAppSaved(const ApplicationId& id, absl::Status status);
+  void StartAttempt(App& app);
+  void RunScheduling();
+  void LaunchAm(App& app, Attempt& attempt);
+  void OnAmLaunched(const ApplicationAttemptId& id, absl::Status status);
+  void ContainerCompleted(const ContainerId& id, const proto::ContainerStatusProto& status);
+  void OnAmContainerFinished(App& app, Attempt& attempt, const proto::ContainerStatusProto& s);
+  void FailAttempt(App& app, Attempt& attempt, const std::string& diagnostics, int32_t exit);
+  // Ends the attempt: takes it out of the scheduler and stops its containers (all but the AM
+  // when `keep_am`).
+  void EndAttempt(Attempt& attempt, bool keep_am, int32_t exit_status,
+                  const std::string& diagnostics);
+  void FinishApp(App& app, proto::YarnApplicationState state,
+                 proto::FinalApplicationStatus final_status, const std::string& diagnostics);
+  void PersistApp(const App& app);
+  void PersistAttempt(const App& app, const Attempt& attempt);
+  void CleanupAppOnNodes(const App& app);
+  void RetireCompletedApps();
+  App* FindApp(const ApplicationId& id);
+  const App* FindApp(const ApplicationId& id) const;
+  Attempt* FindAttempt(const ApplicationAttemptId& id);
+  proto::ContainerTokenProto MakeContainerToken(const RMContainer& c, const App& app) const;
+  proto::ApplicationReportProto BuildReport(const App& app) const;
+
+  // Nodes (rm_core_nodes.cc).
+  void LoseNode(Node& node, proto::NodeState new_state, const std::string& why);
+
+  const RmConfig config_;
+  Clock& clock_;
+  EventLoop& loop_;
+  Scheduler& scheduler_;
+  const ResourceCalculator& calc_;
+  RMStateStore& store_;
+  AmLauncher& launcher_;
+  const int64_t cluster_timestamp_;
+  const std::string master_key_;  // signs container tokens
+  std::string scheduler_connect_address_;
+  AttemptNews news_;
+
+  int32_t next_app_id_ = 1;
+  std::map<ApplicationId, std::unique_ptr<App>> apps_;
+  std::deque<ApplicationId> completed_apps_;
+  absl::flat_hash_map<std::string, ApplicationAttemptId> tokens_;
+  absl::flat_hash_map<ContainerId, RMContainer> containers_;
+  std::map<NodeId, Node> nodes_;
+};
+
+}  // namespace skein::rm
+
+#endif  // SKEIN_RESOURCEMANAGER_CORE_RM_CORE_H_

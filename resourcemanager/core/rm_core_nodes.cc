@@ -1,0 +1,328 @@
+// RmCore: node tracking (registration, heartbeats, liveness) and the read-only reports.
+#include <algorithm>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "resourcemanager/core/rm_core.h"
+
+namespace skein::rm {
+
+proto::RegisterNodeManagerResponse RmCore::RegisterNode(
+    const proto::RegisterNodeManagerRequest& req) {
+  proto::RegisterNodeManagerResponse resp;
+  resp.set_rm_identifier(cluster_timestamp_);
+  resp.set_rm_version("skein-0.1.0");
+  NodeId id = NodeId::FromProto(req.node_id());
+  Resource total = Resource::FromProto(req.resource());
+  if (id.host().empty() || id.port() <= 0) {
+    resp.set_nodeaction(proto::SHUTDOWN);
+    resp.set_diagnostics_message(
+        absl::StrCat("Invalid NodeId '", id.ToString(), "': expected <host>:<port>"));
+    return resp;
+  }
+  if (total.memory_mb < config_.minimum_allocation.memory_mb ||
+      total.vcores < config_.minimum_allocation.vcores) {
+    resp.set_nodeaction(proto::SHUTDOWN);
+    resp.set_diagnostics_message(absl::StrCat(
+        "NodeManager from ", id.host(), " doesn't satisfy minimum allocations: its resource ",
+        total.ToString(), " is below the minimum allocation ",
+        config_.minimum_allocation.ToString(), ". Sending SHUTDOWN signal to the NodeManager."));
+    return resp;
+  }
+  auto existing = nodes_.find(id);
+  if (existing != nodes_.end() && existing->second.state != proto::NS_LOST) {
+    // Re-registration after an NM restart: what ran there before is gone.
+    LoseNode(existing->second, proto::NS_REBOOTED, "Container released on a *restarted* node");
+  }
+  Node& node = nodes_[id];
+  node.id = id;
+  node.http_port = req.http_port();
+  node.total = total;
+  node.state = proto::NS_RUNNING;
+  node.last_heartbeat = clock_.NowMillis();
+  node.last_health_report_time = node.last_heartbeat;
+  node.health_report.clear();
+  node.version = req.nm_version();
+  node.response_id = 0;
+  node.containers.clear();
+  node.to_cleanup.clear();
+  node.apps_to_cleanup.clear();
+  // Containers the NM still runs from before are unknown to this RM: stop them.
+  for (const auto& s : req.container_statuses()) {
+    if (s.state() != proto::C_COMPLETE) {
+      node.to_cleanup.push_back(ContainerId::FromProto(s.container_id()));
+    }
+  }
+  scheduler_.AddNode(id, total);
+  resp.set_nodeaction(proto::NORMAL);
+  resp.mutable_container_token_master_key()->set_key_id(1);
+  resp.mutable_container_token_master_key()->set_bytes(master_key_);
+  *resp.mutable_resource() = total.ToProto();
+  RunScheduling();
+  return resp;
+}
+
+proto::NodeHeartbeatResponse RmCore::NodeHeartbeat(const proto::NodeHeartbeatRequest& req) {
+  proto::NodeHeartbeatResponse resp;
+  resp.set_nextheartbeatinterval(config_.nm_heartbeat_interval_ms);
+  NodeId id = NodeId::FromProto(req.node_status().node_id());
+  auto it = nodes_.find(id);
+  if (it == nodes_.end() || it->second.state != proto::NS_RUNNING) {
+    resp.set_nodeaction(proto::RESYNC);
+    resp.set_diagnostics_message(
+        absl::StrCat("Node ", id.ToString(), " is not registered with this ResourceManager"));
+    return resp;
+  }
+  Node& node = it->second;
+  node.last_heartbeat = clock_.NowMillis();
+  const auto& health = req.node_status().nodehealthstatus();
+  if (req.node_status().has_nodehealthstatus()) {
+    node.health_report = health.health_report();
+    node.last_health_report_time = node.last_heartbeat;
+  }
+  for (const auto& s : req.node_status().containersstatuses()) {
+    ContainerId cid = ContainerId::FromProto(s.container_id());
+    if (s.state() == proto::C_COMPLETE) {
+      ContainerCompleted(cid, s);
+      *resp.add_containers_to_be_removed_from_nm() = s.container_id();
+    } else if (!containers_.contains(cid)) {
+      // Running but unknown here (its app ended, or the RM restarted): stop it.
+      if (std::find(node.to_cleanup.begin(), node.to_cleanup.end(), cid) ==
+          node.to_cleanup.end()) {
+        node.to_cleanup.push_back(cid);
+      }
+    }
+  }
+  // ContainerCompleted may have changed nodes_ only by value; `node` stays valid (std::map).
+  for (const ContainerId& c : node.to_cleanup) *resp.add_containers_to_cleanup() = c.ToProto();
+  node.to_cleanup.clear();
+  for (const ApplicationId& a : node.apps_to_cleanup) {
+    *resp.add_applications_to_cleanup() = a.ToProto();
+  }
+  node.apps_to_cleanup.clear();
+  resp.set_response_id(++node.response_id);
+  resp.set_nodeaction(proto::NORMAL);
+  RunScheduling();
+  return resp;
+}
+
+void RmCore::CheckNodeLiveness() {
+  int64_t now = clock_.NowMillis();
+  for (auto& [id, node] : nodes_) {
+    if (node.state == proto::NS_RUNNING && now - node.last_heartbeat > config_.nm_expiry_ms) {
+      LoseNode(node, proto::NS_LOST, "Container released on a *lost* node");
+    }
+  }
+}
+
+void RmCore::LoseNode(Node& node, proto::NodeState new_state, const std::string& why) {
+  node.state = new_state;
+  std::vector<ContainerId> lost = scheduler_.RemoveNode(node.id);
+  for (const ContainerId& cid : lost) {
+    proto::ContainerStatusProto s;
+    *s.mutable_container_id() = cid.ToProto();
+    s.set_state(proto::C_COMPLETE);
+    s.set_exit_status(proto::ABORTED);
+    s.set_diagnostics(why);
+    ContainerCompleted(cid, s);
+  }
+  node.containers.clear();
+  RunScheduling();
+}
+
+// ----- Reports -----
+
+proto::ApplicationReportProto RmCore::BuildReport(const App& app) const {
+  proto::ApplicationReportProto r;
+  *r.mutable_application_id() = app.id.ToProto();
+  r.set_user(app.user);
+  r.set_queue(app.queue);
+  r.set_name(app.context.application_name());
+  r.set_yarn_application_state(app.state);
+  r.set_final_application_status(app.final_status);
+  r.set_diagnostics(app.diagnostics);
+  r.set_start_time(app.start_time);
+  r.set_submit_time(app.submit_time);
+  r.set_launch_time(app.launch_time);
+  r.set_finish_time(app.finish_time);
+  r.set_application_type(app.context.applicationtype());
+  for (const auto& t : app.context.applicationtags()) r.add_application_tags(t);
+  r.mutable_priority()->set_priority(app.context.priority().priority());
+  r.set_rpc_port(-1);
+  r.set_host("N/A");
+  if (const Attempt* a = app.current()) {
+    *r.mutable_current_application_attempt_id() = a->id.ToProto();
+    r.set_host(a->host);
+    r.set_rpc_port(a->rpc_port);
+    r.set_original_tracking_url(a->tracking_url);
+    r.set_trackingurl(a->tracking_url);
+    r.set_progress(app.state == proto::FINISHED ? 1.0f : a->progress);
+    if (app.diagnostics.empty() && !a->diagnostics.empty() && !app.done()) {
+      r.set_diagnostics(a->diagnostics);  // e.g. why the previous attempt failed
+    }
+    if (a->has_am_container) {
+      *r.mutable_am_container_id() = a->am_container.id();
+      r.set_am_node_http_address(a->am_container.node_http_address());
+    }
+  }
+  if (!app.done() && app.state == proto::ACCEPTED && r.diagnostics().empty()) {
+    r.set_diagnostics(
+        "[Waiting for AM container to be allocated, launched and register with RM.]");
+  }
+  auto* usage = r.mutable_app_resource_usage();
+  Resource used;
+  int32_t count = 0;
+  int64_t live_mem_seconds = 0, live_vcore_seconds = 0;
+  int64_t now = clock_.NowMillis();
+  for (const auto& [cid, c] : containers_) {
+    if (cid.application_id() != app.id) continue;
+    used += c.resource;
+    ++count;
+    int64_t secs = std::max<int64_t>(0, now - c.start_time) / 1000;
+    live_mem_seconds += c.resource.memory_mb * secs;
+    live_vcore_seconds += c.resource.vcores * secs;
+  }
+  usage->set_num_used_containers(count);
+  *usage->mutable_used_resources() = used.ToProto();
+  usage->set_memory_seconds(app.memory_seconds + live_mem_seconds);
+  usage->set_vcore_seconds(app.vcore_seconds + live_vcore_seconds);
+  Resource cluster = scheduler_.ClusterResource();
+  usage->set_cluster_usage_percentage(static_cast<float>(calc_.Share(used, cluster) * 100.0));
+  usage->set_queue_usage_percentage(usage->cluster_usage_percentage());
+  if (const Attempt* a = app.current()) {
+    *usage->mutable_needed_resources() = (used + scheduler_.Pending(a->id)).ToProto();
+  }
+  return r;
+}
+
+absl::StatusOr<proto::ApplicationReportProto> RmCore::Report(const ApplicationId& id) const {
+  const App* app = FindApp(id);
+  if (app == nullptr) {
+    return absl::NotFoundError(
+        absl::StrCat("Application with id '", id.ToString(), "' doesn't exist in RM."));
+  }
+  return BuildReport(*app);
+}
+
+std::vector<proto::ApplicationReportProto> RmCore::ListApplications(
+    const proto::GetApplicationsRequest& f) const {
+  std::set<std::string> types;
+  for (const auto& t : f.application_types()) types.insert(absl::AsciiStrToUpper(t));
+  std::set<int> states(f.application_states().begin(), f.application_states().end());
+  std::set<std::string> users(f.users().begin(), f.users().end());
+  std::set<std::string> queues(f.queues().begin(), f.queues().end());
+  std::set<std::string> tags;
+  for (const auto& t : f.application_tags()) tags.insert(absl::AsciiStrToLower(t));
+  std::vector<proto::ApplicationReportProto> out;
+  for (const auto& [id, app] : apps_) {
+    if (!types.empty() && !types.count(absl::AsciiStrToUpper(app->context.applicationtype()))) {
+      continue;
+    }
+    if (!states.empty() && !states.count(app->state)) continue;
+    if (!users.empty() && !users.count(app->user)) continue;
+    if (!queues.empty() && !queues.count(app->queue)) continue;
+    if (!tags.empty()) {
+      bool any = false;
+      for (const auto& t : app->context.applicationtags()) {
+        any = any || tags.count(absl::AsciiStrToLower(t));
+      }
+      if (!any) continue;
+    }
+    out.push_back(BuildReport(*app));
+    if (f.limit() > 0 && static_cast<int64_t>(out.size()) >= f.limit()) break;
+  }
+  return out;
+}
+
+std::vector<proto::ApplicationAttemptReportProto> RmCore::ListAttempts(
+    const ApplicationId& id) const {
+  std::vector<proto::ApplicationAttemptReportProto> out;
+  const App* app = FindApp(id);
+  if (app == nullptr) return out;
+  for (const auto& a : app->attempts) {
+    proto::ApplicationAttemptReportProto r;
+    *r.mutable_application_attempt_id() = a->id.ToProto();
+    r.set_host(a->host);
+    r.set_rpc_port(a->rpc_port);
+    r.set_tracking_url(a->tracking_url);
+    r.set_diagnostics(a->diagnostics);
+    r.set_yarn_application_attempt_state(a->state);
+    if (a->has_am_container) *r.mutable_am_container_id() = a->am_container.id();
+    r.set_start_time(a->start_time);
+    r.set_finish_time(a->finish_time);
+    out.push_back(r);
+  }
+  return out;
+}
+
+proto::ClusterMetricsProto RmCore::ClusterMetrics() const {
+  proto::ClusterMetricsProto m;
+  for (const auto& [id, n] : nodes_) {
+    switch (n.state) {
+      case proto::NS_RUNNING: m.set_num_active_nms(m.num_active_nms() + 1); break;
+      case proto::NS_LOST: m.set_num_lost_nms(m.num_lost_nms() + 1); break;
+      case proto::NS_UNHEALTHY: m.set_num_unhealthy_nms(m.num_unhealthy_nms() + 1); break;
+      case proto::NS_REBOOTED: m.set_num_rebooted_nms(m.num_rebooted_nms() + 1); break;
+      case proto::NS_DECOMMISSIONED:
+        m.set_num_decommissioned_nms(m.num_decommissioned_nms() + 1);
+        break;
+      case proto::NS_SHUTDOWN: m.set_num_shutdown_nms(m.num_shutdown_nms() + 1); break;
+      default: break;
+    }
+  }
+  m.set_num_node_managers(m.num_active_nms());
+  return m;
+}
+
+std::vector<proto::NodeReportProto> RmCore::Nodes(const std::set<proto::NodeState>& states) const {
+  std::vector<proto::NodeReportProto> out;
+  for (const auto& [id, n] : nodes_) {
+    if (!states.empty() && !states.count(n.state)) continue;
+    proto::NodeReportProto r;
+    *r.mutable_node_id() = id.ToProto();
+    r.set_http_address(absl::StrCat(id.host(), ":", n.http_port));
+    r.set_rack_name("/default-rack");
+    Resource used = n.state == proto::NS_RUNNING ? scheduler_.NodeUsed(id) : Resource();
+    *r.mutable_used() = used.ToProto();
+    *r.mutable_capability() = n.total.ToProto();
+    r.set_num_containers(static_cast<int32_t>(n.containers.size()));
+    r.set_node_state(n.state);
+    r.set_health_report(n.health_report);
+    r.set_last_health_report_time(n.last_health_report_time);
+    r.set_node_manager_version(n.version);
+    out.push_back(r);
+  }
+  return out;
+}
+
+absl::StatusOr<proto::QueueInfoProto> RmCore::QueueInfo(
+    const proto::GetQueueInfoRequest& req) const {
+  auto q = scheduler_.GetQueue(req.queue_name());
+  if (!q.ok()) return q.status();
+  std::function<proto::QueueInfoProto(const QueueSnapshot&, bool)> convert =
+      [&](const QueueSnapshot& s, bool recurse) {
+        proto::QueueInfoProto p;
+        p.set_queue_name(s.name);
+        p.set_queue_path(s.path);
+        p.set_capacity(static_cast<float>(s.capacity));
+        p.set_maximum_capacity(static_cast<float>(s.maximum_capacity));
+        p.set_current_capacity(static_cast<float>(s.used_capacity));
+        p.set_state(s.running ? proto::Q_RUNNING : proto::Q_STOPPED);
+        p.set_num_applications(s.num_applications);
+        p.set_preemption_disabled(true);
+        if (req.include_child_queues()) {
+          for (const auto& c : s.children) *p.add_child_queues() = convert(c, req.recursive());
+        }
+        if (req.include_applications()) {
+          for (const auto& [id, app] : apps_) {
+            if (app->queue == s.name && !app->done()) *p.add_applications() = BuildReport(*app);
+          }
+        }
+        (void)recurse;
+        return p;
+      };
+  return convert(*q, req.recursive());
+}
+
+}  // namespace skein::rm

@@ -1,0 +1,316 @@
+// Drives the RM core's application, attempt and node state machines with a fake clock, a fake AM
+// launcher and direct NodeManager heartbeats: no sockets, no processes.
+#include "resourcemanager/core/rm_core.h"
+
+#include "gtest/gtest.h"
+
+namespace skein::rm {
+namespace {
+
+class FakeLauncher : public AmLauncher {
+ public:
+  void Launch(const proto::ContainerProto& c, const proto::ContainerLaunchContextProto& clc,
+              Done done) override {
+    launched.push_back(c);
+    envs.push_back(clc.environment().at("SKEIN_AMRM_TOKEN"));
+    done(fail_next ? absl::UnavailableError("node down") : absl::OkStatus());
+    fail_next = false;
+  }
+  std::vector<proto::ContainerProto> launched;
+  std::vector<std::string> envs;  // AMRM tokens handed to each AM
+  bool fail_next = false;
+};
+
+class RmCoreTest : public ::testing::Test {
+ protected:
+  RmCoreTest() : loop_("test-loop") {
+    config_.am_max_attempts = 2;
+    config_.nm_expiry_ms = 10000;
+    config_.max_completed_applications = 3;
+    sched_ = std::move(*MakeScheduler("fifo", SchedulerOptions{&calc_}));
+    core_ = std::make_unique<RmCore>(config_, clock_, loop_, *sched_, calc_, store_, launcher_);
+    loop_.Start();
+  }
+
+  template <typename F>
+  auto Run(F f) {
+    auto r = loop_.RunSync(f);
+    for (int i = 0; i < 4; ++i) loop_.RunSync([] {});  // let posted callbacks run
+    return r;
+  }
+
+  NodeId AddNode(const std::string& host, int64_t mem = 8192) {
+    proto::RegisterNodeManagerRequest req;
+    *req.mutable_node_id() = NodeId(host, 1000).ToProto();
+    *req.mutable_resource() = Resource(mem, 8).ToProto();
+    auto resp = Run([&] { return core_->RegisterNode(req); });
+    EXPECT_EQ(resp.nodeaction(), proto::NORMAL) << resp.diagnostics_message();
+    return NodeId(host, 1000);
+  }
+
+  proto::NodeHeartbeatResponse Heartbeat(const NodeId& node,
+                                         std::vector<proto::ContainerStatusProto> statuses = {}) {
+    proto::NodeHeartbeatRequest req;
+    *req.mutable_node_status()->mutable_node_id() = node.ToProto();
+    for (auto& s : statuses) *req.mutable_node_status()->add_containersstatuses() = s;
+    return Run([&] { return core_->NodeHeartbeat(req); });
+  }
+
+  static proto::ContainerStatusProto Exited(const proto::ContainerIdProto& id, int code,
+                                            const std::string& diag = "") {
+    proto::ContainerStatusProto s;
+    *s.mutable_container_id() = id;
+    s.set_state(proto::C_COMPLETE);
+    s.set_exit_status(code);
+    s.set_diagnostics(diag);
+    return s;
+  }
+
+  ApplicationId Submit(int64_t am_mb = 512, const std::string& user = "alice") {
+    auto id = Run([&] { return core_->NewApplication(); }).application_id();
+    proto::ApplicationSubmissionContextProto ctx;
+    *ctx.mutable_application_id() = id;
+    ctx.set_application_name("test");
+    *ctx.mutable_resource() = Resource(am_mb, 1).ToProto();
+    ctx.mutable_am_container_spec()->add_command("run-am");
+    absl::Status s = Run([&] { return core_->Submit(ctx, user); });
+    EXPECT_TRUE(s.ok()) << s;
+    return ApplicationId::FromProto(id);
+  }
+
+  proto::ApplicationReportProto Report(const ApplicationId& id) {
+    auto r = Run([&] { return core_->Report(id); });
+    EXPECT_TRUE(r.ok()) << r.status();
+    return r.ok() ? *r : proto::ApplicationReportProto();
+  }
+
+  ApplicationAttemptId RegisterLatestAm() {
+    auto attempt = Run([&] { return core_->AttemptForToken(launcher_.envs.back()); });
+    EXPECT_TRUE(attempt.ok());
+    proto::RegisterApplicationMasterRequest req;
+    req.set_host("amhost");
+    auto r = Run([&] { return core_->RegisterAm(*attempt, req); });
+    EXPECT_TRUE(r.ok()) << r.status();
+    return *attempt;
+  }
+
+  FakeClock clock_;
+  RmConfig config_;
+  DefaultResourceCalculator calc_;
+  MemoryRMStateStore store_;
+  FakeLauncher launcher_;
+  std::unique_ptr<Scheduler> sched_;
+  EventLoop loop_;
+  std::unique_ptr<RmCore> core_;
+};
+
+TEST_F(RmCoreTest, AppWaitsAcceptedWithoutNodesThenRunsAndFinishes) {
+  ApplicationId app = Submit();
+  EXPECT_EQ(Report(app).yarn_application_state(), proto::ACCEPTED);
+  EXPECT_TRUE(launcher_.launched.empty());
+  NodeId node = AddNode("h1");
+  ASSERT_EQ(launcher_.launched.size(), 1u);
+  // AM resource normalized up to the minimum allocation.
+  EXPECT_EQ(launcher_.launched[0].resource().memory_mb(), 1024);
+  ApplicationAttemptId attempt = RegisterLatestAm();
+  EXPECT_EQ(Report(app).yarn_application_state(), proto::RUNNING);
+
+  proto::AllocateRequest ask;
+  auto* a = ask.add_ask();
+  a->set_resource_name("*");
+  a->mutable_priority()->set_priority(1);
+  *a->mutable_capability() = Resource(1408, 4).ToProto();
+  a->set_num_containers(2);
+  auto resp = Run([&] { return core_->Allocate(attempt, ask); });
+  ASSERT_TRUE(resp.ok()) << resp.status();
+  ASSERT_EQ(resp->allocated_containers_size(), 2);
+  // 1408 MB -> 2048 MB; the Default calculator grants 1 vcore.
+  EXPECT_EQ(resp->allocated_containers(0).resource().memory_mb(), 2048);
+  EXPECT_EQ(resp->allocated_containers(0).resource().virtual_cores(), 1);
+  EXPECT_EQ(Report(app).app_resource_usage().used_resources().memory_mb(), 1024 + 2 * 2048);
+
+  Heartbeat(node, {Exited(resp->allocated_containers(0).id(), 0),
+                   Exited(resp->allocated_containers(1).id(), 3, "boom")});
+  auto next = Run([&] { return core_->Allocate(attempt, proto::AllocateRequest()); });
+  ASSERT_TRUE(next.ok());
+  ASSERT_EQ(next->completed_container_statuses_size(), 2);
+  EXPECT_EQ(next->completed_container_statuses(1).exit_status(), 3);
+
+  proto::FinishApplicationMasterRequest fin;
+  fin.set_final_application_status(proto::APP_SUCCEEDED);
+  ASSERT_TRUE(Run([&] { return core_->FinishAm(attempt, fin); }).ok());
+  auto report = Report(app);
+  EXPECT_EQ(report.yarn_application_state(), proto::FINISHED);
+  EXPECT_EQ(report.final_application_status(), proto::APP_SUCCEEDED);
+  EXPECT_FLOAT_EQ(report.progress(), 1.0f);
+  // The AM container exits; the node is told to clean up the application.
+  auto hb = Heartbeat(node, {Exited(launcher_.launched[0].id(), 0)});
+  EXPECT_EQ(hb.applications_to_cleanup_size(), 1);
+  EXPECT_EQ(hb.containers_to_be_removed_from_nm_size(), 1);
+  EXPECT_TRUE(sched_->UsedResource().IsZero());
+}
+
+TEST_F(RmCoreTest, FailedAmGetsSecondAttemptThenAppFails) {
+  NodeId node = AddNode("h1");
+  ApplicationId app = Submit();
+  ASSERT_EQ(launcher_.launched.size(), 1u);
+  Heartbeat(node, {Exited(launcher_.launched[0].id(), 1, "bad AM")});
+  ASSERT_EQ(launcher_.launched.size(), 2u);
+  EXPECT_EQ(ContainerId::FromProto(launcher_.launched[1].id()).ToString(),
+            absl::StrCat("container_", app.cluster_timestamp(), "_0001_02_000001"));
+  auto report = Report(app);
+  EXPECT_EQ(report.yarn_application_state(), proto::ACCEPTED);
+  EXPECT_EQ(ApplicationAttemptId::FromProto(report.current_application_attempt_id()).attempt_id(),
+            2);
+  Heartbeat(node, {Exited(launcher_.launched[1].id(), 1, "bad AM again")});
+  report = Report(app);
+  EXPECT_EQ(report.yarn_application_state(), proto::FAILED);
+  EXPECT_EQ(report.final_application_status(), proto::APP_FAILED);
+  EXPECT_NE(report.diagnostics().find("failed 2 times"), std::string::npos) << report.diagnostics();
+  EXPECT_NE(report.diagnostics().find("exitCode: 1"), std::string::npos);
+  EXPECT_NE(report.diagnostics().find("bad AM again"), std::string::npos);
+  EXPECT_EQ(launcher_.launched.size(), 2u);
+  EXPECT_TRUE(sched_->UsedResource().IsZero());
+}
+
+TEST_F(RmCoreTest, LostNodeAbortsContainersAndDoesNotCountAgainstAttempts) {
+  NodeId n1 = AddNode("h1");
+  ApplicationId app = Submit();
+  ApplicationAttemptId attempt = RegisterLatestAm();
+  NodeId n2 = AddNode("h2");
+  proto::AllocateRequest ask;
+  auto* a = ask.add_ask();
+  a->set_resource_name("*");
+  *a->mutable_capability() = Resource(6144, 1).ToProto();
+  a->set_num_containers(2);
+  a->mutable_priority()->set_priority(1);
+  auto resp = Run([&] { return core_->Allocate(attempt, ask); });
+  ASSERT_TRUE(resp.ok());
+  ASSERT_EQ(resp->allocated_containers_size(), 2);
+  NodeId on = NodeId::FromProto(resp->allocated_containers(0).node_id());
+  NodeId other = on == n1 ? n2 : n1;
+  // Only `other` keeps heartbeating; `on` goes silent past the expiry.
+  clock_.AdvanceMillis(6000);
+  Heartbeat(other);
+  clock_.AdvanceMillis(6000);
+  Heartbeat(other);
+  Run([&] { core_->CheckNodeLiveness(); return 0; });
+  auto nodes = Run([&] { return core_->Nodes({proto::NS_LOST}); });
+  ASSERT_EQ(nodes.size(), 1u);
+  EXPECT_EQ(NodeId::FromProto(nodes[0].node_id()), on);
+  if (on == n1) {
+    // The AM ran on the lost node: a new attempt starts, and it is not counted as a failure.
+    EXPECT_EQ(launcher_.launched.size(), 2u);
+    EXPECT_NE(Report(app).yarn_application_state(), proto::FAILED);
+  } else {
+    auto next = Run([&] { return core_->Allocate(attempt, proto::AllocateRequest()); });
+    ASSERT_TRUE(next.ok());
+    ASSERT_EQ(next->completed_container_statuses_size(), 1);
+    EXPECT_EQ(next->completed_container_statuses(0).exit_status(), proto::ABORTED);
+    EXPECT_EQ(next->completed_container_statuses(0).diagnostics(),
+              "Container released on a *lost* node");
+  }
+  auto metrics = Run([&] { return core_->ClusterMetrics(); });
+  EXPECT_EQ(metrics.num_lost_nms(), 1);
+  EXPECT_EQ(metrics.num_active_nms(), 1);
+  // A heartbeat from the lost node is told to re-register.
+  EXPECT_EQ(Heartbeat(on).nodeaction(), proto::RESYNC);
+}
+
+TEST_F(RmCoreTest, KillStopsEveryContainerAndTellsTheAm) {
+  NodeId node = AddNode("h1");
+  ApplicationId app = Submit();
+  ApplicationAttemptId attempt = RegisterLatestAm();
+  auto killed = Run([&] { return core_->Kill(app, "bob", ""); });
+  ASSERT_TRUE(killed.ok());
+  EXPECT_FALSE(*killed);
+  auto report = Report(app);
+  EXPECT_EQ(report.yarn_application_state(), proto::KILLED);
+  EXPECT_EQ(report.final_application_status(), proto::APP_KILLED);
+  EXPECT_NE(report.diagnostics().find("killed by user bob"), std::string::npos);
+  auto hb = Heartbeat(node);
+  EXPECT_EQ(hb.containers_to_cleanup_size(), 1);  // the AM container
+  auto resp = Run([&] { return core_->Allocate(attempt, proto::AllocateRequest()); });
+  ASSERT_TRUE(resp.ok());
+  EXPECT_TRUE(resp->a_m_command_shutdown());
+  // Killing again reports that it is already done.
+  EXPECT_TRUE(*Run([&] { return core_->Kill(app, "bob", ""); }));
+  EXPECT_TRUE(sched_->UsedResource().IsZero());
+}
+
+TEST_F(RmCoreTest, BadInputIsRejectedWithClearErrors) {
+  AddNode("h1");
+  // Unknown application.
+  auto missing = Run([&] { return core_->Report(ApplicationId(1, 99)); });
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.status().message().find("doesn't exist in RM"), std::string::npos);
+  // AM resource above the maximum.
+  auto id = Run([&] { return core_->NewApplication(); }).application_id();
+  proto::ApplicationSubmissionContextProto ctx;
+  *ctx.mutable_application_id() = id;
+  ctx.mutable_am_container_spec()->add_command("x");
+  *ctx.mutable_resource() = Resource(9000, 1).ToProto();
+  absl::Status s = Run([&] { return core_->Submit(ctx, "u"); });
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("9000"), std::string::npos) << s;
+  EXPECT_NE(s.message().find("8192"), std::string::npos) << s;
+  // An id this RM never issued.
+  *ctx.mutable_application_id() = ApplicationId(5, 1).ToProto();
+  *ctx.mutable_resource() = Resource(1024, 1).ToProto();
+  EXPECT_EQ(Run([&] { return core_->Submit(ctx, "u"); }).code(),
+            absl::StatusCode::kInvalidArgument);
+  // Negative and over-maximum container asks from an AM.
+  ApplicationId app = Submit();
+  (void)app;
+  ApplicationAttemptId attempt = RegisterLatestAm();
+  proto::AllocateRequest bad;
+  auto* a = bad.add_ask();
+  a->set_resource_name("*");
+  *a->mutable_capability() = Resource(-5, 1).ToProto();
+  a->set_num_containers(1);
+  auto r = Run([&] { return core_->Allocate(attempt, bad); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("memory-mb=-5"), std::string::npos) << r.status();
+  *a->mutable_capability() = Resource(1024, 99).ToProto();
+  r = Run([&] { return core_->Allocate(attempt, bad); });
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("vcores"), std::string::npos) << r.status();
+  // Unknown AMRM token.
+  EXPECT_EQ(Run([&] { return core_->AttemptForToken("nope"); }).status().code(),
+            absl::StatusCode::kPermissionDenied);
+  // A node smaller than the minimum allocation is told to shut down.
+  proto::RegisterNodeManagerRequest tiny;
+  *tiny.mutable_node_id() = NodeId("tiny", 1).ToProto();
+  *tiny.mutable_resource() = Resource(512, 1).ToProto();
+  auto resp = Run([&] { return core_->RegisterNode(tiny); });
+  EXPECT_EQ(resp.nodeaction(), proto::SHUTDOWN);
+  EXPECT_NE(resp.diagnostics_message().find("minimum allocation"), std::string::npos);
+}
+
+TEST_F(RmCoreTest, LaunchFailureFailsTheAttemptAndRetries) {
+  AddNode("h1");
+  launcher_.fail_next = true;
+  ApplicationId app = Submit();
+  ASSERT_EQ(launcher_.launched.size(), 2u);
+  auto attempts = Run([&] { return core_->ListAttempts(app); });
+  ASSERT_EQ(attempts.size(), 2u);
+  EXPECT_EQ(attempts[0].yarn_application_attempt_state(), proto::APP_ATTEMPT_FAILED);
+  EXPECT_NE(attempts[0].diagnostics().find("node down"), std::string::npos);
+  EXPECT_EQ(attempts[1].yarn_application_attempt_state(), proto::APP_ATTEMPT_LAUNCHED);
+}
+
+TEST_F(RmCoreTest, CompletedApplicationsBeyondTheLimitAreForgotten) {
+  AddNode("h1", 65536);
+  std::vector<ApplicationId> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(Submit());
+    ASSERT_TRUE(Run([&] { return core_->Kill(ids.back(), "u", ""); }).ok());
+  }
+  proto::GetApplicationsRequest all;
+  EXPECT_EQ(Run([&] { return core_->ListApplications(all); }).size(), 3u);
+  EXPECT_FALSE(Run([&] { return core_->Report(ids[0]); }).ok());
+  EXPECT_TRUE(Run([&] { return core_->Report(ids[4]); }).ok());
+}
+
+}  // namespace
+}  // namespace skein::rm

@@ -1,0 +1,166 @@
+#include "resourcemanager/scheduler/fifo/fifo_scheduler.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace skein::rm {
+
+FifoScheduler::FifoScheduler(const SchedulerOptions& options) : calc_(*options.calculator) {}
+
+absl::StatusOr<std::string> FifoScheduler::AddAttempt(const ApplicationAttemptId& attempt,
+                                                      const std::string& queue,
+                                                      const std::string& user,
+                                                      int32_t app_priority) {
+  if (apps_.contains(attempt)) {
+    return absl::AlreadyExistsError(absl::StrCat(attempt.ToString(), " is already scheduled"));
+  }
+  // The FIFO scheduler has one queue; any requested name lands there, as in YARN.
+  App& app = apps_[attempt];
+  app.priority = app_priority;
+  app.sequence = next_sequence_++;
+  return std::string(kQueueName);
+}
+
+std::vector<ContainerId> FifoScheduler::RemoveAttempt(const ApplicationAttemptId& attempt) {
+  auto it = apps_.find(attempt);
+  if (it == apps_.end()) return {};
+  std::vector<ContainerId> held(it->second.containers.begin(), it->second.containers.end());
+  for (const ContainerId& c : held) Forget(c);
+  pending_apps_.erase({-it->second.priority, it->second.sequence, attempt});
+  apps_.erase(it);
+  return held;
+}
+
+absl::Status FifoScheduler::UpdateAsks(const ApplicationAttemptId& attempt,
+                                       const std::vector<Ask>& asks) {
+  auto it = apps_.find(attempt);
+  if (it == apps_.end()) {
+    return absl::NotFoundError(absl::StrCat(attempt.ToString(), " is not scheduled"));
+  }
+  App& app = it->second;
+  for (const Ask& ask : asks) {
+    AskKey key{ask.priority, ask.allocation_request_id, ask.resource_name};
+    if (ask.num_containers <= 0) {
+      app.asks.erase(key);
+    } else {
+      app.asks[key] = ask;
+    }
+  }
+  OrderKey order{-app.priority, app.sequence, attempt};
+  if (app.asks.empty()) {
+    pending_apps_.erase(order);
+  } else {
+    pending_apps_.insert(order);
+  }
+  return absl::OkStatus();
+}
+
+void FifoScheduler::AddNode(const NodeId& id, const Resource& total) {
+  if (nodes_.contains(id)) RemoveNode(id);
+  Node& n = nodes_[id];
+  n.total = total;
+  cluster_ += total;
+  node_order_.insert({-Free(n).memory_mb, id});
+}
+
+std::vector<ContainerId> FifoScheduler::RemoveNode(const NodeId& id) {
+  auto it = nodes_.find(id);
+  if (it == nodes_.end()) return {};
+  std::vector<ContainerId> lost(it->second.containers.begin(), it->second.containers.end());
+  for (const ContainerId& c : lost) Forget(c);
+  node_order_.erase({-Free(it->second).memory_mb, id});
+  cluster_ -= it->second.total;
+  nodes_.erase(it);
+  return lost;
+}
+
+void FifoScheduler::ReleaseContainer(const ContainerId& container) { Forget(container); }
+
+void FifoScheduler::Forget(const ContainerId& id) {
+  auto it = containers_.find(id);
+  if (it == containers_.end()) return;
+  auto node = nodes_.find(it->second.node);
+  if (node != nodes_.end()) {
+    node->second.containers.erase(id);
+    Reorder(node->first, node->second, Resource() - it->second.resource);
+  }
+  auto app = apps_.find(id.application_attempt_id());
+  if (app != apps_.end()) app->second.containers.erase(id);
+  used_ -= it->second.resource;
+  containers_.erase(it);
+}
+
+void FifoScheduler::Reorder(const NodeId& id, Node& n, const Resource& delta_used) {
+  node_order_.erase({-Free(n).memory_mb, id});
+  n.used += delta_used;
+  node_order_.insert({-Free(n).memory_mb, id});
+}
+
+const NodeId* FifoScheduler::FindNode(const Resource& ask) const {
+  // Most free memory first: with the Default calculator the first node decides.
+  for (const auto& [neg_free, id] : node_order_) {
+    if (-neg_free < ask.memory_mb) return nullptr;
+    const Node& n = nodes_.at(id);
+    if (calc_.FitsIn(ask, Free(n))) return &id;
+  }
+  return nullptr;
+}
+
+std::vector<Allocation> FifoScheduler::Schedule() {
+  std::vector<Allocation> out;
+  for (auto order = pending_apps_.begin(); order != pending_apps_.end();) {
+    const ApplicationAttemptId& attempt = std::get<2>(*order);
+    App& app = apps_.at(attempt);
+    for (auto ask_it = app.asks.begin(); ask_it != app.asks.end();) {
+      Ask& ask = ask_it->second;
+      while (ask.num_containers > 0) {
+        const NodeId* node_id = FindNode(ask.capability);
+        if (node_id == nullptr) break;
+        ContainerId cid = ContainerId::Make(attempt, 0, app.next_container++);
+        Node& node = nodes_.at(*node_id);
+        node.containers.insert(cid);
+        Reorder(*node_id, node, ask.capability);
+        containers_[cid] = Container{*node_id, ask.capability};
+        app.containers.insert(cid);
+        used_ += ask.capability;
+        out.push_back(Allocation{cid, *node_id, ask.capability, ask.priority,
+                                 ask.allocation_request_id});
+        --ask.num_containers;
+      }
+      ask_it = ask.num_containers == 0 ? app.asks.erase(ask_it) : std::next(ask_it);
+    }
+    order = app.asks.empty() ? pending_apps_.erase(order) : std::next(order);
+  }
+  return out;
+}
+
+Resource FifoScheduler::NodeUsed(const NodeId& node) const {
+  auto it = nodes_.find(node);
+  return it == nodes_.end() ? Resource() : it->second.used;
+}
+
+Resource FifoScheduler::Headroom(const ApplicationAttemptId&) const {
+  return Resource::ComponentMax(Resource(), cluster_ - used_);
+}
+
+Resource FifoScheduler::Pending(const ApplicationAttemptId& attempt) const {
+  Resource total;
+  auto it = apps_.find(attempt);
+  if (it == apps_.end()) return total;
+  for (const auto& [key, ask] : it->second.asks) total += ask.capability * ask.num_containers;
+  return total;
+}
+
+absl::StatusOr<QueueSnapshot> FifoScheduler::GetQueue(const std::string& name) const {
+  if (name != kQueueName && name != "root" && name != "root.default") {
+    return absl::NotFoundError(absl::StrCat("Unknown queue: ", name));
+  }
+  QueueSnapshot q;
+  q.name = kQueueName;
+  q.path = "root.default";
+  q.num_applications = static_cast<int32_t>(apps_.size());
+  q.used = used_;
+  q.used_capacity = cluster_.memory_mb > 0 ? calc_.Share(used_, cluster_) : 0.0;
+  return q;
+}
+
+}  // namespace skein::rm

@@ -1,0 +1,28 @@
+#include "resourcemanager/scheduler/scheduler.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "resourcemanager/scheduler/fifo/fifo_scheduler.h"
+
+namespace skein::rm {
+
+absl::StatusOr<std::unique_ptr<Scheduler>> MakeScheduler(const std::string& class_name,
+                                                         const SchedulerOptions& options) {
+  std::string lower = absl::AsciiStrToLower(class_name);
+  if (class_name == FifoScheduler::kClassName || lower == "fifo") {
+    return std::make_unique<FifoScheduler>(options);
+  }
+  if (absl::EndsWith(class_name, ".CapacityScheduler") || lower == "capacity" ||
+      absl::EndsWith(class_name, ".FairScheduler") || lower == "fair") {
+    return absl::UnimplementedError(absl::StrCat(
+        "yarn.resourcemanager.scheduler.class=", class_name,
+        " is not available in this Skein build yet; use ", FifoScheduler::kClassName,
+        " (or \"fifo\")"));
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "yarn.resourcemanager.scheduler.class=", class_name,
+      " is not a known scheduler; expected fifo, capacity, fair or Hadoop's class names"));
+}
+
+}  // namespace skein::rm
