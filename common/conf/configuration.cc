@@ -28,6 +28,11 @@ constexpr int kMaxExpansionDepth = 20;
 constexpr std::string_view kDefaultSource = "default";
 constexpr std::string_view kProgrammaticSource = "programmatic";
 
+// Debian's Abseil has its own absl::string_view, distinct from std::string_view (our API type).
+absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
+std::string_view SV(absl::string_view s) { return std::string_view(s.data(), s.size()); }
+std::string_view Trim(std::string_view s) { return SV(absl::StripAsciiWhitespace(AV(s))); }
+
 // 1-based line of `offset` in `text`; offsets past the end count as the last line.
 int LineAt(std::string_view text, std::ptrdiff_t offset) {
   if (offset < 0) return 0;
@@ -47,7 +52,7 @@ std::string TextOf(const pugi::xml_node& node) {
 }
 
 bool IsInclude(std::string_view element_name) {
-  return element_name == "include" || absl::EndsWith(element_name, ":include");
+  return element_name == "include" || absl::EndsWith(AV(element_name), ":include");
 }
 
 // One <property> as read from a resource, before precedence rules are applied.
@@ -93,7 +98,7 @@ class ResourceParser {
         // Hadoop accepts nested <configuration> blocks.
         if (absl::Status s = ParseChildren(child, out); !s.ok()) return s;
       } else if (IsInclude(name)) {
-        return Error(LineOf(child), absl::StrCat("<", name, "> is not supported"));
+        return Error(LineOf(child), absl::StrCat("<", AV(name), "> is not supported"));
       }
       // Anything else is ignored, as Hadoop does.
     }
@@ -104,18 +109,18 @@ class ResourceParser {
   absl::StatusOr<std::optional<ParsedProperty>> ParseProperty(const pugi::xml_node& property) {
     const int property_line = LineOf(property);
     std::optional<std::string> name = ChildOrAttribute(property, "name");
-    if (name.has_value()) name = std::string(absl::StripAsciiWhitespace(*name));
+    if (name.has_value()) name = std::string(Trim(*name));
     if (!name.has_value() || name->empty()) {
       return Error(property_line, "<property> without <name>");
     }
 
     bool is_final = false;
     if (std::optional<std::string> final_text = ChildOrAttribute(property, "final")) {
-      std::string_view flag = absl::StripAsciiWhitespace(*final_text);
-      if (absl::EqualsIgnoreCase(flag, "true")) {
+      std::string_view flag = Trim(*final_text);
+      if (absl::EqualsIgnoreCase(AV(flag), "true")) {
         is_final = true;
-      } else if (!flag.empty() && !absl::EqualsIgnoreCase(flag, "false")) {
-        return Error(property_line, absl::StrCat("<final> of ", *name, " is \"", flag,
+      } else if (!flag.empty() && !absl::EqualsIgnoreCase(AV(flag), "false")) {
+        return Error(property_line, absl::StrCat("<final> of ", *name, " is \"", AV(flag),
                                                  "\", expected true or false"));
       }
     }
@@ -135,8 +140,7 @@ class ResourceParser {
     return std::optional<ParsedProperty>(std::move(parsed));
   }
 
-  static std::optional<std::string> ChildOrAttribute(const pugi::xml_node& node,
-                                                     const char* name) {
+  static std::optional<std::string> ChildOrAttribute(const pugi::xml_node& node, const char* name) {
     if (pugi::xml_node child = node.child(name)) return TextOf(child);
     if (pugi::xml_attribute attribute = node.attribute(name)) return std::string(attribute.value());
     return std::nullopt;
@@ -145,7 +149,7 @@ class ResourceParser {
   int LineOf(const pugi::xml_node& node) const { return LineAt(xml_, node.offset_debug()); }
 
   absl::Status Error(int line, std::string_view problem) const {
-    return absl::InvalidArgumentError(absl::StrCat(source_, ":", line, ": ", problem));
+    return absl::InvalidArgumentError(absl::StrCat(AV(source_), ":", line, ": ", AV(problem)));
   }
 
   std::string_view xml_;
@@ -253,15 +257,14 @@ absl::Status Configuration::AddResourceFile(const std::string& path) {
 }
 
 absl::Status Configuration::AddResourceString(std::string_view xml, std::string_view source_name) {
-  absl::StatusOr<std::vector<ParsedProperty>> properties =
-      ResourceParser(xml, source_name).Parse();
+  absl::StatusOr<std::vector<ParsedProperty>> properties = ResourceParser(xml, source_name).Parse();
   if (!properties.ok()) return properties.status();
   for (ParsedProperty& property : *properties) {
     auto it = entries_.find(property.name);
     if (it != entries_.end() && it->second.is_final) continue;  // Hadoop: final wins, silently.
     Entry& entry = entries_[std::move(property.name)];
     entry.value = std::move(property.value);
-    entry.source = absl::StrCat(source_name, ":", property.line);
+    entry.source = absl::StrCat(AV(source_name), ":", property.line);
     entry.is_final = property.is_final;
   }
   return absl::OkStatus();
@@ -366,16 +369,15 @@ std::string Configuration::Expand(std::string_view text, int depth,
 absl::Status Configuration::Malformed(std::string_view key, std::string_view value,
                                       std::string_view problem) const {
   std::string source = SourceOf(key);
-  return absl::InvalidArgumentError(absl::StrCat(
-      "configuration key ", key, " has invalid value \"", value, "\"",
-      source.empty() ? "" : absl::StrCat(" (from ", source, ")"), ": ", problem));
+  return absl::InvalidArgumentError(
+      absl::StrCat("configuration key ", AV(key), " has invalid value \"", AV(value), "\"",
+                   source.empty() ? "" : absl::StrCat(" (from ", source, ")"), ": ", AV(problem)));
 }
 
 absl::StatusOr<int64_t> Configuration::GetInt(std::string_view key, int64_t default_value) const {
   std::optional<std::string> value = Get(key);
   if (!value.has_value()) return default_value;
-  std::optional<int64_t> parsed =
-      ParseInteger(absl::StripAsciiWhitespace(*value), /*allow_hex=*/true);
+  std::optional<int64_t> parsed = ParseInteger(Trim(*value), /*allow_hex=*/true);
   if (!parsed.has_value()) return Malformed(key, *value, "expected a 64-bit integer");
   return *parsed;
 }
@@ -384,8 +386,8 @@ absl::StatusOr<double> Configuration::GetDouble(std::string_view key, double def
   std::optional<std::string> value = Get(key);
   if (!value.has_value()) return default_value;
   double parsed = 0;
-  std::string_view trimmed = absl::StripAsciiWhitespace(*value);
-  if (trimmed.empty() || !absl::SimpleAtod(trimmed, &parsed)) {
+  std::string_view trimmed = Trim(*value);
+  if (trimmed.empty() || !absl::SimpleAtod(AV(trimmed), &parsed)) {
     return Malformed(key, *value, "expected a number");
   }
   return parsed;
@@ -394,9 +396,9 @@ absl::StatusOr<double> Configuration::GetDouble(std::string_view key, double def
 absl::StatusOr<bool> Configuration::GetBool(std::string_view key, bool default_value) const {
   std::optional<std::string> value = Get(key);
   if (!value.has_value()) return default_value;
-  std::string_view trimmed = absl::StripAsciiWhitespace(*value);
-  if (absl::EqualsIgnoreCase(trimmed, "true")) return true;
-  if (absl::EqualsIgnoreCase(trimmed, "false")) return false;
+  std::string_view trimmed = Trim(*value);
+  if (absl::EqualsIgnoreCase(AV(trimmed), "true")) return true;
+  if (absl::EqualsIgnoreCase(AV(trimmed), "false")) return false;
   return Malformed(key, *value, "expected true or false");
 }
 
@@ -406,7 +408,7 @@ absl::StatusOr<absl::Duration> Configuration::GetDuration(std::string_view key,
   std::optional<std::string> value = Get(key);
   if (!value.has_value()) return default_value;
   absl::StatusOr<absl::Duration> parsed = ParseDuration(*value, unit);
-  if (!parsed.ok()) return Malformed(key, *value, parsed.status().message());
+  if (!parsed.ok()) return Malformed(key, *value, SV(parsed.status().message()));
   return *parsed;
 }
 
@@ -414,7 +416,7 @@ absl::StatusOr<int64_t> Configuration::GetMemoryMb(std::string_view key, int64_t
   std::optional<std::string> value = Get(key);
   if (!value.has_value()) return default_mb;
   absl::StatusOr<int64_t> parsed = ParseMemoryMb(*value);
-  if (!parsed.ok()) return Malformed(key, *value, parsed.status().message());
+  if (!parsed.ok()) return Malformed(key, *value, SV(parsed.status().message()));
   return *parsed;
 }
 
@@ -422,8 +424,8 @@ std::vector<std::string> Configuration::GetStrings(std::string_view key) const {
   std::vector<std::string> items;
   std::optional<std::string> value = Get(key);
   if (!value.has_value()) return items;
-  for (std::string_view item : absl::StrSplit(*value, ',')) {
-    item = absl::StripAsciiWhitespace(item);
+  for (absl::string_view piece : absl::StrSplit(*value, ',')) {
+    std::string_view item = Trim(SV(piece));
     if (!item.empty()) items.emplace_back(item);
   }
   return items;
@@ -443,9 +445,10 @@ std::vector<std::string> Configuration::Keys() const {
 
 absl::StatusOr<int64_t> ParseMemoryMb(std::string_view text) {
   auto invalid = [text](std::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid memory size \"", text, "\": ", why));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid memory size \"", AV(text), "\": ", AV(why)));
   };
-  std::string lower = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
+  std::string lower = absl::AsciiStrToLower(AV(Trim(text)));
   std::string_view rest = lower;
   // "kb", "mb", ... are spelled-out forms of k, m, ...
   if (rest.size() >= 2 && rest.back() == 'b' && absl::ascii_isalpha(rest[rest.size() - 2])) {
@@ -459,16 +462,15 @@ absl::StatusOr<int64_t> ParseMemoryMb(std::string_view text) {
       return invalid("unknown unit, expected k, m, g or t");
     }
   }
-  std::optional<int64_t> number =
-      ParseInteger(absl::StripAsciiWhitespace(rest), /*allow_hex=*/false);
+  std::optional<int64_t> number = ParseInteger(Trim(rest), /*allow_hex=*/false);
   if (!number.has_value()) {
     return invalid("expected a whole number with an optional k, m, g or t suffix");
   }
   int64_t n = *number;
   switch (suffix) {
     case 'k': {
-      int64_t magnitude = n < 0 ? -(n + 1) + 1 : n;  // |n| without overflow for n > INT64_MIN.
       if (n == std::numeric_limits<int64_t>::min()) return invalid("out of range");
+      int64_t magnitude = n < 0 ? -n : n;
       int64_t mb = magnitude / 1024 + (magnitude % 1024 != 0 ? 1 : 0);
       return n < 0 ? -mb : mb;
     }
@@ -489,42 +491,30 @@ absl::StatusOr<int64_t> ParseMemoryMb(std::string_view text) {
 
 absl::StatusOr<absl::Duration> ParseDuration(std::string_view text, absl::Duration unit) {
   auto invalid = [text](std::string_view why) {
-    return absl::InvalidArgumentError(absl::StrCat("invalid duration \"", text, "\": ", why));
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid duration \"", AV(text), "\": ", AV(why)));
   };
-  std::string lower = absl::AsciiStrToLower(absl::StripAsciiWhitespace(text));
+  std::string lower = absl::AsciiStrToLower(AV(Trim(text)));
   std::string_view rest = lower;
   // Two-letter suffixes first: "ms" must not be read as "s".
-  static constexpr std::pair<std::string_view, absl::Duration (*)(int64_t)> kSuffixes[] = {
-      {"ns", absl::Nanoseconds<int64_t>},  {"us", absl::Microseconds<int64_t>},
-      {"ms", absl::Milliseconds<int64_t>}, {"s", absl::Seconds<int64_t>},
-      {"m", absl::Minutes<int64_t>},       {"h", absl::Hours<int64_t>},
+  static constexpr std::pair<std::string_view, absl::Duration> kSuffixes[] = {
+      {"ns", absl::Nanoseconds(1)}, {"us", absl::Microseconds(1)}, {"ms", absl::Milliseconds(1)},
+      {"s", absl::Seconds(1)},      {"m", absl::Minutes(1)},       {"h", absl::Hours(1)},
+      {"d", absl::Hours(24)},
   };
-  absl::Duration (*make)(int64_t) = nullptr;
-  for (const auto& [suffix, factory] : kSuffixes) {
-    if (absl::EndsWith(rest, suffix)) {
+  absl::Duration scale = unit;
+  for (const auto& [suffix, suffix_unit] : kSuffixes) {
+    if (absl::EndsWith(AV(rest), AV(suffix))) {
       rest.remove_suffix(suffix.size());
-      make = factory;
+      scale = suffix_unit;
       break;
     }
   }
-  bool days = false;
-  if (make == nullptr && absl::EndsWith(rest, "d")) {
-    rest.remove_suffix(1);
-    days = true;
-  }
-  std::optional<int64_t> number =
-      ParseInteger(absl::StripAsciiWhitespace(rest), /*allow_hex=*/false);
+  std::optional<int64_t> number = ParseInteger(Trim(rest), /*allow_hex=*/false);
   if (!number.has_value()) {
     return invalid("expected a whole number with an optional ns, us, ms, s, m, h or d suffix");
   }
-  absl::Duration result;
-  if (days) {
-    result = absl::Hours(24) * *number;
-  } else if (make != nullptr) {
-    result = make(*number);
-  } else {
-    result = unit * *number;
-  }
+  absl::Duration result = scale * *number;  // Saturates to infinity on overflow.
   if (result == absl::InfiniteDuration() || result == -absl::InfiniteDuration()) {
     return invalid("out of range");
   }
