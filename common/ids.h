@@ -9,10 +9,10 @@
 
 #include <cstdint>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <tuple>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "protos/records.pb.h"
 
 namespace skein {
@@ -20,7 +20,8 @@ namespace skein {
 class ApplicationId {
  public:
   ApplicationId() = default;
-  ApplicationId(int64_t cluster_timestamp, int32_t id) : cluster_timestamp_(cluster_timestamp), id_(id) {}
+  ApplicationId(int64_t cluster_timestamp, int32_t id)
+      : cluster_timestamp_(cluster_timestamp), id_(id) {}
 
   int64_t cluster_timestamp() const { return cluster_timestamp_; }
   int32_t id() const { return id_; }
@@ -31,11 +32,17 @@ class ApplicationId {
   proto::ApplicationIdProto ToProto() const;
   static ApplicationId FromProto(const proto::ApplicationIdProto& p);
 
-  friend bool operator==(const ApplicationId& a, const ApplicationId& b) { return a.key() == b.key(); }
+  friend bool operator==(const ApplicationId& a, const ApplicationId& b) {
+    return a.key() == b.key();
+  }
   friend bool operator!=(const ApplicationId& a, const ApplicationId& b) { return !(a == b); }
-  friend bool operator<(const ApplicationId& a, const ApplicationId& b) { return a.key() < b.key(); }
+  friend bool operator<(const ApplicationId& a, const ApplicationId& b) {
+    return a.key() < b.key();
+  }
   template <typename H>
-  friend H AbslHashValue(H h, const ApplicationId& a) { return H::combine(std::move(h), a.cluster_timestamp_, a.id_); }
+  friend H AbslHashValue(H h, const ApplicationId& a) {
+    return H::combine(std::move(h), a.cluster_timestamp_, a.id_);
+  }
 
  private:
   std::tuple<int64_t, int32_t> key() const { return {cluster_timestamp_, id_}; }
@@ -59,13 +66,17 @@ class ApplicationAttemptId {
   friend bool operator==(const ApplicationAttemptId& a, const ApplicationAttemptId& b) {
     return a.app_ == b.app_ && a.attempt_ == b.attempt_;
   }
-  friend bool operator!=(const ApplicationAttemptId& a, const ApplicationAttemptId& b) { return !(a == b); }
+  friend bool operator!=(const ApplicationAttemptId& a, const ApplicationAttemptId& b) {
+    return !(a == b);
+  }
   friend bool operator<(const ApplicationAttemptId& a, const ApplicationAttemptId& b) {
     if (a.app_ != b.app_) return a.app_ < b.app_;
     return a.attempt_ < b.attempt_;
   }
   template <typename H>
-  friend H AbslHashValue(H h, const ApplicationAttemptId& a) { return H::combine(std::move(h), a.app_, a.attempt_); }
+  friend H AbslHashValue(H h, const ApplicationAttemptId& a) {
+    return H::combine(std::move(h), a.app_, a.attempt_);
+  }
 
  private:
   ApplicationId app_;
@@ -103,7 +114,9 @@ class ContainerId {
     return a.id_ < b.id_;
   }
   template <typename H>
-  friend H AbslHashValue(H h, const ContainerId& c) { return H::combine(std::move(h), c.attempt_, c.id_); }
+  friend H AbslHashValue(H h, const ContainerId& c) {
+    return H::combine(std::move(h), c.attempt_, c.id_);
+  }
 
  private:
   ApplicationAttemptId attempt_;
@@ -123,14 +136,18 @@ class NodeId {
   proto::NodeIdProto ToProto() const;
   static NodeId FromProto(const proto::NodeIdProto& p);
 
-  friend bool operator==(const NodeId& a, const NodeId& b) { return a.port_ == b.port_ && a.host_ == b.host_; }
+  friend bool operator==(const NodeId& a, const NodeId& b) {
+    return a.port_ == b.port_ && a.host_ == b.host_;
+  }
   friend bool operator!=(const NodeId& a, const NodeId& b) { return !(a == b); }
   friend bool operator<(const NodeId& a, const NodeId& b) {
     if (a.host_ != b.host_) return a.host_ < b.host_;
     return a.port_ < b.port_;
   }
   template <typename H>
-  friend H AbslHashValue(H h, const NodeId& n) { return H::combine(std::move(h), n.host_, n.port_); }
+  friend H AbslHashValue(H h, const NodeId& n) {
+    return H::combine(std::move(h), n.host_, n.port_);
+  }
 
  private:
   std::string host_;

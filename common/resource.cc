@@ -117,8 +117,7 @@ bool DefaultResourceCalculator::FitsIn(const Resource& ask, const Resource& avai
 }
 
 Resource DefaultResourceCalculator::Normalize(const Resource& ask, const Resource& minimum,
-                                              const Resource& maximum,
-                                              const Resource& step) const {
+                                              const Resource& maximum, const Resource& step) const {
   int64_t mem = NormalizeOne(ask.memory_mb, minimum.memory_mb, maximum.memory_mb, step.memory_mb);
   return Resource(mem, mem > 0 ? 1 : 0);
 }

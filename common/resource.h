@@ -10,10 +10,10 @@
 #include <map>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "protos/records.pb.h"
 
 namespace skein {
@@ -57,8 +57,8 @@ class ResourceCalculator {
   virtual bool FitsIn(const Resource& ask, const Resource& available) const = 0;
   // max(ask, minimum) rounded up to a multiple of `step`, capped at `maximum`, for every type
   // this calculator schedules. Default: memory only, vcores = 1 when memory > 0.
-  virtual Resource Normalize(const Resource& ask, const Resource& minimum,
-                             const Resource& maximum, const Resource& step) const = 0;
+  virtual Resource Normalize(const Resource& ask, const Resource& minimum, const Resource& maximum,
+                             const Resource& step) const = 0;
   // The share of `cluster` that `r` represents (memory share, or the dominant share).
   virtual double Share(const Resource& r, const Resource& cluster) const = 0;
   // How many containers of `ask` fit in `available` (memory only for Default).
@@ -75,8 +75,7 @@ class DefaultResourceCalculator final : public ResourceCalculator {
   Resource Normalize(const Resource& ask, const Resource& minimum, const Resource& maximum,
                      const Resource& step) const override;
   double Share(const Resource& r, const Resource& cluster) const override;
-  int64_t ComputeAvailableContainers(const Resource& available,
-                                     const Resource& ask) const override;
+  int64_t ComputeAvailableContainers(const Resource& available, const Resource& ask) const override;
 };
 
 class DominantResourceCalculator final : public ResourceCalculator {
@@ -88,8 +87,7 @@ class DominantResourceCalculator final : public ResourceCalculator {
   Resource Normalize(const Resource& ask, const Resource& minimum, const Resource& maximum,
                      const Resource& step) const override;
   double Share(const Resource& r, const Resource& cluster) const override;
-  int64_t ComputeAvailableContainers(const Resource& available,
-                                     const Resource& ask) const override;
+  int64_t ComputeAvailableContainers(const Resource& available, const Resource& ask) const override;
 };
 
 // Accepts Hadoop's class names and the short names "default" / "dominant".

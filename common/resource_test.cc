@@ -75,10 +75,10 @@ TEST(ResourceTest, ValidationNamesValueAndLimit) {
 }
 
 TEST(ResourceTest, CalculatorFactoryAcceptsHadoopNames) {
-  EXPECT_EQ((*MakeResourceCalculator(
-                 "org.apache.hadoop.yarn.util.resource.DominantResourceCalculator"))
-                ->ClassName(),
-            DominantResourceCalculator::kClassName);
+  EXPECT_EQ(
+      (*MakeResourceCalculator("org.apache.hadoop.yarn.util.resource.DominantResourceCalculator"))
+          ->ClassName(),
+      DominantResourceCalculator::kClassName);
   EXPECT_EQ((*MakeResourceCalculator("default"))->ClassName(),
             DefaultResourceCalculator::kClassName);
   auto bad = MakeResourceCalculator("Bogus");

@@ -8,10 +8,10 @@
 #include <chrono>
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace skein {
 
@@ -46,8 +46,8 @@ std::string GetMetadata(const grpc::ServerContext& ctx, absl::string_view key);
 // server and stores the bound port in *bound_port. A port in use is an error naming `key` and the
 // address.
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartGrpcServer(
-    absl::string_view address, absl::string_view key,
-    const std::vector<grpc::Service*>& services, int* bound_port);
+    absl::string_view address, absl::string_view key, const std::vector<grpc::Service*>& services,
+    int* bound_port);
 
 }  // namespace skein
 

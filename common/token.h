@@ -4,6 +4,7 @@
 #define SKEIN_COMMON_TOKEN_H_
 
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 namespace skein {

@@ -47,9 +47,9 @@ class ResourceManagerImpl final : public ResourceManager {
     if (!sched.ok()) return Fail(sched.status());
     scheduler_server_ = std::move(*sched);
     scheduler_address_ = BoundAddress(config_.scheduler_address, port);
-    auto tracker =
-        StartGrpcServer(config_.resource_tracker_address,
-                        "yarn.resourcemanager.resource-tracker.address", {&tracker_service_}, &port);
+    auto tracker = StartGrpcServer(config_.resource_tracker_address,
+                                   "yarn.resourcemanager.resource-tracker.address",
+                                   {&tracker_service_}, &port);
     if (!tracker.ok()) return Fail(tracker.status());
     tracker_server_ = std::move(*tracker);
     tracker_address_ = BoundAddress(config_.resource_tracker_address, port);
@@ -108,16 +108,15 @@ absl::StatusOr<std::unique_ptr<ResourceManager>> ResourceManager::Create(
   if (!config.ok()) return config.status();
   auto calc = MakeResourceCalculator(config->calculator_class);
   if (!calc.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat("yarn.scheduler.capacity.resource-calculator: ",
-                                                   calc.status().message()));
+    return absl::InvalidArgumentError(
+        absl::StrCat("yarn.scheduler.capacity.resource-calculator: ", calc.status().message()));
   }
   auto scheduler = MakeScheduler(config->scheduler_class, SchedulerOptions{calc->get()});
   if (!scheduler.ok()) return scheduler.status();
   auto store = MakeStateStore(config->store_class);
   if (!store.ok()) return store.status();
-  return std::unique_ptr<ResourceManager>(
-      new ResourceManagerImpl(std::move(*config), clock, std::move(*calc),
-                              std::move(*scheduler), std::move(*store)));
+  return std::unique_ptr<ResourceManager>(new ResourceManagerImpl(
+      std::move(*config), clock, std::move(*calc), std::move(*scheduler), std::move(*store)));
 }
 
 }  // namespace skein::rm

@@ -27,8 +27,8 @@ void GrpcAmLauncher::Launch(const proto::ContainerProto& container,
       done(absl::UnavailableError(absl::StrCat("cannot reach NodeManager ", node.ToString(),
                                                " to start ", cid, ": ", s.error_message())));
     } else if (resp.failed_requests_size() > 0) {
-      done(absl::FailedPreconditionError(absl::StrCat("NodeManager ", node.ToString(),
-                                                      " refused ", cid, ": ",
+      done(absl::FailedPreconditionError(absl::StrCat("NodeManager ", node.ToString(), " refused ",
+                                                      cid, ": ",
                                                       resp.failed_requests(0).exception())));
     } else {
       done(absl::OkStatus());

@@ -20,11 +20,11 @@ absl::StatusOr<RmConfig> RmConfig::FromConfiguration(const conf::Configuration& 
       conf.Get("yarn.resourcemanager.resource-tracker.address", c.resource_tracker_address);
   c.admin_address = conf.Get("yarn.resourcemanager.admin.address", c.admin_address);
 
-#define SKEIN_GET(var, getter, key, def)   \
-  do {                                     \
-    auto v = conf.getter(key, def);        \
-    if (!v.ok()) return v.status();        \
-    var = *v;                              \
+#define SKEIN_GET(var, getter, key, def) \
+  do {                                   \
+    auto v = conf.getter(key, def);      \
+    if (!v.ok()) return v.status();      \
+    var = *v;                            \
   } while (0)
   SKEIN_GET(c.minimum_allocation.memory_mb, GetInt, "yarn.scheduler.minimum-allocation-mb", 1024);
   SKEIN_GET(c.maximum_allocation.memory_mb, GetInt, "yarn.scheduler.maximum-allocation-mb", 8192);
@@ -44,45 +44,45 @@ absl::StatusOr<RmConfig> RmConfig::FromConfiguration(const conf::Configuration& 
   c.am_max_attempts = static_cast<int32_t>(attempts);
   c.max_completed_applications = static_cast<int32_t>(completed);
 
-  for (auto [key, value] : {std::pair{"yarn.scheduler.minimum-allocation-mb", c.minimum_allocation.memory_mb},
-                            std::pair{"yarn.scheduler.maximum-allocation-mb", c.maximum_allocation.memory_mb},
-                            std::pair{"yarn.scheduler.maximum-allocation-vcores", c.maximum_allocation.vcores},
-                            std::pair{"yarn.resourcemanager.am.max-attempts", attempts},
-                            std::pair{"yarn.nm.liveness-monitor.expiry-interval-ms", c.nm_expiry_ms},
-                            std::pair{"yarn.resourcemanager.nm.liveness-monitor.interval-ms",
-                                      c.nm_liveness_interval_ms},
-                            std::pair{"yarn.resourcemanager.nodemanagers.heartbeat-interval-ms",
-                                      c.nm_heartbeat_interval_ms}}) {
+  for (auto [key, value] :
+       {std::pair{"yarn.scheduler.minimum-allocation-mb", c.minimum_allocation.memory_mb},
+        std::pair{"yarn.scheduler.maximum-allocation-mb", c.maximum_allocation.memory_mb},
+        std::pair{"yarn.scheduler.maximum-allocation-vcores", c.maximum_allocation.vcores},
+        std::pair{"yarn.resourcemanager.am.max-attempts", attempts},
+        std::pair{"yarn.nm.liveness-monitor.expiry-interval-ms", c.nm_expiry_ms},
+        std::pair{"yarn.resourcemanager.nm.liveness-monitor.interval-ms",
+                  c.nm_liveness_interval_ms},
+        std::pair{"yarn.resourcemanager.nodemanagers.heartbeat-interval-ms",
+                  c.nm_heartbeat_interval_ms}}) {
     if (auto s = Positive(key, value); !s.ok()) return s;
   }
   if (c.minimum_allocation.vcores < 0) {
-    return absl::InvalidArgumentError(absl::StrCat("yarn.scheduler.minimum-allocation-vcores=",
-                                                   c.minimum_allocation.vcores,
-                                                   " must not be negative"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("yarn.scheduler.minimum-allocation-vcores=", c.minimum_allocation.vcores,
+                     " must not be negative"));
   }
   if (c.minimum_allocation.memory_mb > c.maximum_allocation.memory_mb) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Invalid resource scheduler memory allocation configuration: "
-        "yarn.scheduler.minimum-allocation-mb=",
-        c.minimum_allocation.memory_mb, ", yarn.scheduler.maximum-allocation-mb=",
-        c.maximum_allocation.memory_mb, "; min should equal or be less than max"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Invalid resource scheduler memory allocation configuration: "
+                     "yarn.scheduler.minimum-allocation-mb=",
+                     c.minimum_allocation.memory_mb, ", yarn.scheduler.maximum-allocation-mb=",
+                     c.maximum_allocation.memory_mb, "; min should equal or be less than max"));
   }
   if (c.minimum_allocation.vcores > c.maximum_allocation.vcores) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Invalid resource scheduler vcores allocation configuration: "
-        "yarn.scheduler.minimum-allocation-vcores=",
-        c.minimum_allocation.vcores, ", yarn.scheduler.maximum-allocation-vcores=",
-        c.maximum_allocation.vcores, "; min should equal or be less than max"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Invalid resource scheduler vcores allocation configuration: "
+                     "yarn.scheduler.minimum-allocation-vcores=",
+                     c.minimum_allocation.vcores, ", yarn.scheduler.maximum-allocation-vcores=",
+                     c.maximum_allocation.vcores, "; min should equal or be less than max"));
   }
-  c.scheduler_class = conf.Get(
-      "yarn.resourcemanager.scheduler.class",
-      "org.apache.hadoop.yarn.server.resourcemanager.scheduler.fifo.FifoScheduler");
-  c.calculator_class =
-      conf.Get("yarn.scheduler.capacity.resource-calculator",
-               "org.apache.hadoop.yarn.util.resource.DefaultResourceCalculator");
-  c.store_class = conf.Get(
-      "yarn.resourcemanager.store.class",
-      "org.apache.hadoop.yarn.server.resourcemanager.recovery.MemoryRMStateStore");
+  c.scheduler_class =
+      conf.Get("yarn.resourcemanager.scheduler.class",
+               "org.apache.hadoop.yarn.server.resourcemanager.scheduler.fifo.FifoScheduler");
+  c.calculator_class = conf.Get("yarn.scheduler.capacity.resource-calculator",
+                                "org.apache.hadoop.yarn.util.resource.DefaultResourceCalculator");
+  c.store_class =
+      conf.Get("yarn.resourcemanager.store.class",
+               "org.apache.hadoop.yarn.server.resourcemanager.recovery.MemoryRMStateStore");
   return c;
 }
 

@@ -47,9 +47,8 @@ void AttemptNews::Forget(const ApplicationAttemptId& a) {
 bool AttemptNews::WaitForChange(const ApplicationAttemptId& a, uint64_t seen,
                                 absl::Duration timeout) {
   absl::MutexLock lock(&mu_);
-  auto changed = [this, &a, seen]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
-    return versions_[a] != seen;
-  };
+  auto changed = [this, &a, seen]()
+                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return versions_[a] != seen; };
   return mu_.AwaitWithTimeout(absl::Condition(&changed), timeout);
 }
 
@@ -99,9 +98,9 @@ absl::Status RmCore::Submit(const proto::ApplicationSubmissionContextProto& cont
                             const std::string& user) {
   ApplicationId id = ApplicationId::FromProto(context.application_id());
   if (id.cluster_timestamp() != cluster_timestamp_ || id.id() <= 0 || id.id() >= next_app_id_) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "Application id ", id.ToString(),
-        " was not issued by this ResourceManager; call GetNewApplication first"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Application id ", id.ToString(),
+                     " was not issued by this ResourceManager; call GetNewApplication first"));
   }
   if (apps_.count(id) > 0) {
     return absl::AlreadyExistsError(absl::StrCat("Application with id ", id.ToString(),
@@ -140,9 +139,8 @@ absl::Status RmCore::Submit(const proto::ApplicationSubmissionContextProto& cont
   data.set_user(user);
   *data.mutable_application_submission_context() = ref.context;
   data.set_application_state(proto::NEW_SAVING);
-  store_.StoreApplication(id, data, [this, id](absl::Status s) {
-    loop_.Post([this, id, s] { OnAppSaved(id, s); });
-  });
+  store_.StoreApplication(
+      id, data, [this, id](absl::Status s) { loop_.Post([this, id, s] { OnAppSaved(id, s); }); });
   return absl::OkStatus();
 }
 
@@ -151,8 +149,7 @@ void RmCore::OnAppSaved(const ApplicationId& id, absl::Status status) {
   if (app == nullptr || app->state != proto::NEW_SAVING) return;  // killed meanwhile
   if (!status.ok()) {
     FinishApp(*app, proto::FAILED, proto::APP_FAILED,
-              absl::StrCat("Failed to store application ", id.ToString(), ": ",
-                           status.message()));
+              absl::StrCat("Failed to store application ", id.ToString(), ": ", status.message()));
     return;
   }
   app->state = proto::SUBMITTED;
@@ -167,8 +164,7 @@ void RmCore::StartAttempt(App& app) {
   Attempt& a = *attempt;
   app.attempts.push_back(std::move(attempt));
   tokens_[a.token] = a.id;
-  auto queue = scheduler_.AddAttempt(a.id, app.queue, app.user,
-                                     app.context.priority().priority());
+  auto queue = scheduler_.AddAttempt(a.id, app.queue, app.user, app.context.priority().priority());
   if (!queue.ok()) {
     a.state = proto::APP_ATTEMPT_FAILED;
     FinishApp(app, proto::FAILED, proto::APP_FAILED,
@@ -276,10 +272,10 @@ void RmCore::OnAmLaunched(const ApplicationAttemptId& id, absl::Status status) {
     containers_.erase(it);
     scheduler_.ReleaseContainer(am);
   }
-  FailAttempt(*app, *attempt,
-              absl::StrCat("Error launching ", id.ToString(), ". Got exception: ",
-                           status.message()),
-              proto::INVALID);
+  FailAttempt(
+      *app, *attempt,
+      absl::StrCat("Error launching ", id.ToString(), ". Got exception: ", status.message()),
+      proto::INVALID);
 }
 
 absl::StatusOr<ApplicationAttemptId> RmCore::AttemptForToken(const std::string& token) const {
@@ -300,8 +296,8 @@ absl::StatusOr<proto::RegisterApplicationMasterResponse> RmCore::RegisterAm(
         absl::StrCat(id.ToString(), " is not the current attempt of a running application"));
   }
   if (attempt->state == proto::APP_ATTEMPT_RUNNING) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "Application Master is already registered : ", id.application_id().ToString()));
+    return absl::FailedPreconditionError(absl::StrCat("Application Master is already registered : ",
+                                                      id.application_id().ToString()));
   }
   if (attempt->state != proto::APP_ATTEMPT_LAUNCHED &&
       attempt->state != proto::APP_ATTEMPT_ALLOCATED) {
@@ -360,8 +356,8 @@ absl::StatusOr<proto::AllocateResponse> RmCore::Allocate(const ApplicationAttemp
     // Skein places by capacity only so far: host and rack lines are accepted and ignored,
     // the "*" line carries the demand.
     if (ask.resource_name != "*") continue;
-    ask.capability = calc_.Normalize(cap, config_.minimum_allocation,
-                                     config_.maximum_allocation, config_.minimum_allocation);
+    ask.capability = calc_.Normalize(cap, config_.minimum_allocation, config_.maximum_allocation,
+                                     config_.minimum_allocation);
     ask.num_containers = r.num_containers();
     attempt->ask_keys.insert({ask.priority, ask.allocation_request_id, ask.resource_name});
     asks.push_back(ask);
@@ -377,8 +373,8 @@ absl::StatusOr<proto::AllocateResponse> RmCore::Allocate(const ApplicationAttemp
     }
     if (!it->second.completed) {
       nodes_[it->second.node].to_cleanup.push_back(cid);
-      ContainerCompleted(cid, CompletedStatus(cid, proto::ABORTED,
-                                              "Container released by application"));
+      ContainerCompleted(cid,
+                         CompletedStatus(cid, proto::ABORTED, "Container released by application"));
     }
   }
   attempt->progress = std::clamp(req.progress(), 0.0f, 1.0f);
@@ -409,9 +405,8 @@ absl::StatusOr<proto::FinishApplicationMasterResponse> RmCore::FinishAm(
     return resp;
   }
   if (attempt->state != proto::APP_ATTEMPT_RUNNING || app->done()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("Application Master is trying to unregister before registering for: ",
-                     id.ToString()));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "Application Master is trying to unregister before registering for: ", id.ToString()));
   }
   proto::FinalApplicationStatus final_status = req.final_application_status();
   if (final_status == proto::APP_UNDEFINED) {
@@ -483,16 +478,16 @@ void RmCore::OnAmContainerFinished(App& app, Attempt& attempt,
     default:
       break;
   }
-  std::string diag = absl::StrCat(
-      "AM Container for ", attempt.id.ToString(), " exited with  exitCode: ", s.exit_status(),
-      "\nFailing this attempt.Diagnostics: ", s.diagnostics());
+  std::string diag = absl::StrCat("AM Container for ", attempt.id.ToString(),
+                                  " exited with  exitCode: ", s.exit_status(),
+                                  "\nFailing this attempt.Diagnostics: ", s.diagnostics());
   FailAttempt(app, attempt, diag, s.exit_status());
 }
 
 void RmCore::EndAttempt(Attempt& attempt, bool keep_am, int32_t exit_status,
                         const std::string& diagnostics) {
-  ContainerId am = attempt.has_am_container ? ContainerId::FromProto(attempt.am_container.id())
-                                            : ContainerId();
+  ContainerId am =
+      attempt.has_am_container ? ContainerId::FromProto(attempt.am_container.id()) : ContainerId();
   if (keep_am) {
     // Clear the ask table; the attempt stays in the scheduler until its AM container ends.
     std::vector<Ask> clear;
@@ -563,8 +558,7 @@ absl::StatusOr<bool> RmCore::Kill(const ApplicationId& id, const std::string& us
   }
   if (app->done()) return true;
   std::string diag = diagnostics.empty()
-                         ? absl::StrCat("Application ", id.ToString(), " was killed by user ",
-                                        user)
+                         ? absl::StrCat("Application ", id.ToString(), " was killed by user ", user)
                          : diagnostics;
   if (Attempt* attempt = app->current()) {
     attempt->state = proto::APP_ATTEMPT_KILLED;
@@ -581,8 +575,7 @@ absl::StatusOr<bool> RmCore::Kill(const ApplicationId& id, const std::string& us
 }
 
 void RmCore::FinishApp(App& app, proto::YarnApplicationState state,
-                       proto::FinalApplicationStatus final_status,
-                       const std::string& diagnostics) {
+                       proto::FinalApplicationStatus final_status, const std::string& diagnostics) {
   app.state = state;
   app.final_status = final_status;
   app.diagnostics = diagnostics;

@@ -88,8 +88,7 @@ proto::NodeHeartbeatResponse RmCore::NodeHeartbeat(const proto::NodeHeartbeatReq
       *resp.add_containers_to_be_removed_from_nm() = s.container_id();
     } else if (!containers_.contains(cid)) {
       // Running but unknown here (its app ended, or the RM restarted): stop it.
-      if (std::find(node.to_cleanup.begin(), node.to_cleanup.end(), cid) ==
-          node.to_cleanup.end()) {
+      if (std::find(node.to_cleanup.begin(), node.to_cleanup.end(), cid) == node.to_cleanup.end()) {
         node.to_cleanup.push_back(cid);
       }
     }
@@ -167,8 +166,7 @@ proto::ApplicationReportProto RmCore::BuildReport(const App& app) const {
     }
   }
   if (!app.done() && app.state == proto::ACCEPTED && r.diagnostics().empty()) {
-    r.set_diagnostics(
-        "[Waiting for AM container to be allocated, launched and register with RM.]");
+    r.set_diagnostics("[Waiting for AM container to be allocated, launched and register with RM.]");
   }
   auto* usage = r.mutable_app_resource_usage();
   Resource used;
@@ -260,15 +258,26 @@ proto::ClusterMetricsProto RmCore::ClusterMetrics() const {
   proto::ClusterMetricsProto m;
   for (const auto& [id, n] : nodes_) {
     switch (n.state) {
-      case proto::NS_RUNNING: m.set_num_active_nms(m.num_active_nms() + 1); break;
-      case proto::NS_LOST: m.set_num_lost_nms(m.num_lost_nms() + 1); break;
-      case proto::NS_UNHEALTHY: m.set_num_unhealthy_nms(m.num_unhealthy_nms() + 1); break;
-      case proto::NS_REBOOTED: m.set_num_rebooted_nms(m.num_rebooted_nms() + 1); break;
+      case proto::NS_RUNNING:
+        m.set_num_active_nms(m.num_active_nms() + 1);
+        break;
+      case proto::NS_LOST:
+        m.set_num_lost_nms(m.num_lost_nms() + 1);
+        break;
+      case proto::NS_UNHEALTHY:
+        m.set_num_unhealthy_nms(m.num_unhealthy_nms() + 1);
+        break;
+      case proto::NS_REBOOTED:
+        m.set_num_rebooted_nms(m.num_rebooted_nms() + 1);
+        break;
       case proto::NS_DECOMMISSIONED:
         m.set_num_decommissioned_nms(m.num_decommissioned_nms() + 1);
         break;
-      case proto::NS_SHUTDOWN: m.set_num_shutdown_nms(m.num_shutdown_nms() + 1); break;
-      default: break;
+      case proto::NS_SHUTDOWN:
+        m.set_num_shutdown_nms(m.num_shutdown_nms() + 1);
+        break;
+      default:
+        break;
     }
   }
   m.set_num_node_managers(m.num_active_nms());

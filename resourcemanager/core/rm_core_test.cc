@@ -194,7 +194,10 @@ TEST_F(RmCoreTest, LostNodeAbortsContainersAndDoesNotCountAgainstAttempts) {
   Heartbeat(other);
   clock_.AdvanceMillis(6000);
   Heartbeat(other);
-  Run([&] { core_->CheckNodeLiveness(); return 0; });
+  Run([&] {
+    core_->CheckNodeLiveness();
+    return 0;
+  });
   auto nodes = Run([&] { return core_->Nodes({proto::NS_LOST}); });
   ASSERT_EQ(nodes.size(), 1u);
   EXPECT_EQ(NodeId::FromProto(nodes[0].node_id()), on);

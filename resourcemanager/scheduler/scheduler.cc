@@ -15,10 +15,10 @@ absl::StatusOr<std::unique_ptr<Scheduler>> MakeScheduler(const std::string& clas
   }
   if (absl::EndsWith(class_name, ".CapacityScheduler") || lower == "capacity" ||
       absl::EndsWith(class_name, ".FairScheduler") || lower == "fair") {
-    return absl::UnimplementedError(absl::StrCat(
-        "yarn.resourcemanager.scheduler.class=", class_name,
-        " is not available in this Skein build yet; use ", FifoScheduler::kClassName,
-        " (or \"fifo\")"));
+    return absl::UnimplementedError(
+        absl::StrCat("yarn.resourcemanager.scheduler.class=", class_name,
+                     " is not available in this Skein build yet; use ", FifoScheduler::kClassName,
+                     " (or \"fifo\")"));
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "yarn.resourcemanager.scheduler.class=", class_name,

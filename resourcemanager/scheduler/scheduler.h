@@ -62,8 +62,7 @@ class Scheduler {
   // Admits an attempt into `queue`. `app_priority`: higher value = more important (YARN's
   // application priority). Returns the queue name it landed in, or an error naming the queue.
   virtual absl::StatusOr<std::string> AddAttempt(const ApplicationAttemptId& attempt,
-                                                 const std::string& queue,
-                                                 const std::string& user,
+                                                 const std::string& queue, const std::string& user,
                                                  int32_t app_priority) = 0;
   // Forgets the attempt and returns every container it still held (capacity is returned).
   virtual std::vector<ContainerId> RemoveAttempt(const ApplicationAttemptId& attempt) = 0;

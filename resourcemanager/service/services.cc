@@ -32,8 +32,8 @@ grpc::Status ClientService::SubmitApplication(grpc::ServerContext* ctx,
                                               const proto::SubmitApplicationRequest* req,
                                               proto::SubmitApplicationResponse*) {
   std::string user = UserOf(ctx);
-  return ToGrpcStatus(loop_.RunSync(
-      [&] { return core_.Submit(req->application_submission_context(), user); }));
+  return ToGrpcStatus(
+      loop_.RunSync([&] { return core_.Submit(req->application_submission_context(), user); }));
 }
 
 grpc::Status ClientService::GetApplicationReport(grpc::ServerContext*,
@@ -91,9 +91,9 @@ grpc::Status ClientService::GetQueueInfo(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
-grpc::Status ClientService::GetApplicationAttempts(
-    grpc::ServerContext*, const proto::GetApplicationAttemptsRequest* req,
-    proto::GetApplicationAttemptsResponse* resp) {
+grpc::Status ClientService::GetApplicationAttempts(grpc::ServerContext*,
+                                                   const proto::GetApplicationAttemptsRequest* req,
+                                                   proto::GetApplicationAttemptsResponse* resp) {
   ApplicationId id = ApplicationId::FromProto(req->application_id());
   auto attempts = loop_.RunSync([&] { return core_.ListAttempts(id); });
   for (auto& a : attempts) *resp->add_application_attempts() = std::move(a);
@@ -124,8 +124,7 @@ grpc::Status AmService::Allocate(grpc::ServerContext* ctx, const proto::Allocate
   });
   if (!first.ok()) return ToGrpcStatus(first.status());
   bool empty = first->allocated_containers_size() == 0 &&
-               first->completed_container_statuses_size() == 0 &&
-               !first->a_m_command_shutdown();
+               first->completed_container_statuses_size() == 0 && !first->a_m_command_shutdown();
   if (!empty || req->wait_ms() <= 0) {
     *resp = std::move(*first);
     return grpc::Status::OK;

@@ -20,8 +20,7 @@ class ClientService final : public proto::ApplicationClientProtocol::Service {
                                  proto::GetNewApplicationResponse*) override;
   grpc::Status SubmitApplication(grpc::ServerContext*, const proto::SubmitApplicationRequest*,
                                  proto::SubmitApplicationResponse*) override;
-  grpc::Status GetApplicationReport(grpc::ServerContext*,
-                                    const proto::GetApplicationReportRequest*,
+  grpc::Status GetApplicationReport(grpc::ServerContext*, const proto::GetApplicationReportRequest*,
                                     proto::GetApplicationReportResponse*) override;
   grpc::Status GetApplications(grpc::ServerContext*, const proto::GetApplicationsRequest*,
                                proto::GetApplicationsResponse*) override;

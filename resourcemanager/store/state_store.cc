@@ -11,8 +11,7 @@ absl::StatusOr<RMState> MemoryRMStateStore::Load() {
 }
 
 void MemoryRMStateStore::StoreApplication(const ApplicationId& id,
-                                          const proto::ApplicationStateDataProto& data,
-                                          Done done) {
+                                          const proto::ApplicationStateDataProto& data, Done done) {
   {
     absl::MutexLock lock(&mu_);
     state_.apps[id].app = data;
@@ -46,13 +45,13 @@ void MemoryRMStateStore::RemoveApplication(const ApplicationId& id, Done done) {
 }
 
 absl::StatusOr<std::unique_ptr<RMStateStore>> MakeStateStore(const std::string& class_name) {
-  if (class_name == MemoryRMStateStore::kClassName || absl::AsciiStrToLower(class_name) == "memory") {
+  if (class_name == MemoryRMStateStore::kClassName ||
+      absl::AsciiStrToLower(class_name) == "memory") {
     return std::make_unique<MemoryRMStateStore>();
   }
-  return absl::UnimplementedError(
-      absl::StrCat("yarn.resourcemanager.store.class=", class_name,
-                   " is not available in this Skein build yet; use ",
-                   MemoryRMStateStore::kClassName));
+  return absl::UnimplementedError(absl::StrCat("yarn.resourcemanager.store.class=", class_name,
+                                               " is not available in this Skein build yet; use ",
+                                               MemoryRMStateStore::kClassName));
 }
 
 }  // namespace skein::rm

@@ -122,8 +122,8 @@ std::vector<Allocation> FifoScheduler::Schedule() {
         containers_[cid] = Container{*node_id, ask.capability};
         app.containers.insert(cid);
         used_ += ask.capability;
-        out.push_back(Allocation{cid, *node_id, ask.capability, ask.priority,
-                                 ask.allocation_request_id});
+        out.push_back(
+            Allocation{cid, *node_id, ask.capability, ask.priority, ask.allocation_request_id});
         --ask.num_containers;
       }
       ask_it = ask.num_containers == 0 ? app.asks.erase(ask_it) : std::next(ask_it);

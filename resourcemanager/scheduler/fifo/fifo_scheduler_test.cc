@@ -54,7 +54,8 @@ TEST_F(FifoSchedulerTest, EarlierAppFirstThenHigherAppPriorityFirst) {
   ASSERT_TRUE(sched_.AddAttempt(Attempt(1), "default", "u", 0).ok());
   ASSERT_TRUE(sched_.AddAttempt(Attempt(2), "default", "u", 0).ok());
   ASSERT_TRUE(sched_.AddAttempt(Attempt(3), "default", "u", 5).ok());
-  for (int app : {1, 2, 3}) ASSERT_TRUE(sched_.UpdateAsks(Attempt(app), {MakeAsk(1, 1024, 1)}).ok());
+  for (int app : {1, 2, 3})
+    ASSERT_TRUE(sched_.UpdateAsks(Attempt(app), {MakeAsk(1, 1024, 1)}).ok());
   std::vector<int> order;
   for (int round = 0; round < 3; ++round) {
     auto a = sched_.Schedule();

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what Skein needs (Debian 12, as root), builds everything and runs every test.
+# Usage: bash scripts/test.sh            (build dir: build/, Debug with -Werror)
+#        SKEIN_SANITIZE=address,undefined bash scripts/test.sh   (sanitizer build in build-asan/)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+
+build_dir=build
+cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Debug)
+if [ -n "${SKEIN_SANITIZE:-}" ]; then
+  build_dir="build-${SKEIN_SANITIZE//,/-}"
+  cmake_args+=("-DSKEIN_SANITIZE=${SKEIN_SANITIZE}")
+fi
+
+echo "== format check"
+bash scripts/check-format.sh
+
+echo "== configure + build ($build_dir)"
+cmake -S . -B "$build_dir" "${cmake_args[@]}" >/dev/null
+ninja -C "$build_dir" -j2
+
+echo "== tests"
+cd "$build_dir"
+ctest --output-on-failure -j2 --timeout 600

@@ -1,0 +1,104 @@
+// A local cluster of real processes for end-to-end tests: one `yarn resourcemanager` and N
+// `yarn nodemanager` processes on 127.0.0.1 with ephemeral ports, each with its own directories
+// under a fresh temporary base directory, plus helpers to run `yarn` client commands against it.
+//
+// Thread rules: one test thread. Every wait is bounded.
+#ifndef SKEIN_TESTS_INTEGRATION_TEST_CLUSTER_H_
+#define SKEIN_TESTS_INTEGRATION_TEST_CLUSTER_H_
+
+#include <sys/types.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "protos/client_protocol.grpc.pb.h"
+
+namespace skein::testing {
+
+// A child process with stdout/stderr captured to files.
+class Process {
+ public:
+  Process() = default;
+  ~Process();  // SIGKILLs the process if it still runs
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  absl::Status Start(const std::vector<std::string>& argv, const std::string& out_path,
+                     const std::string& err_path);
+  // Sends `sig`; no-op when not running.
+  void Signal(int sig);
+  // Waits for exit; returns the exit code (128+N for signal N), or an error on timeout.
+  absl::StatusOr<int> Wait(absl::Duration timeout);
+  bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
+
+ private:
+  pid_t pid_ = -1;
+};
+
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs a command to completion (bounded), capturing its output.
+CommandResult RunCommand(const std::vector<std::string>& argv, absl::Duration timeout);
+std::string ReadFileOrEmpty(const std::string& path);
+// Files below `dir` whose name equals `name` (recursive).
+std::vector<std::string> FindFiles(const std::string& dir, const std::string& name);
+// Polls `predicate` every 50 ms until it holds or `timeout` passes.
+bool WaitFor(const std::function<bool()>& predicate, absl::Duration timeout);
+
+class TestCluster {
+ public:
+  // `properties` go into every daemon's and the client's yarn-site.xml.
+  explicit TestCluster(int num_node_managers, std::map<std::string, std::string> properties = {});
+  ~TestCluster();  // stops every daemon and removes the base directory
+
+  absl::Status Start();
+  // Starts NodeManager `i` again after StopNodeManager / KillNodeManager.
+  absl::Status StartNodeManager(int i);
+  void KillNodeManager(int i);  // SIGKILL
+  void StopNodeManager(int i);  // SIGTERM and wait
+
+  // `yarn --config <client conf> args...`
+  CommandResult Yarn(const std::vector<std::string>& args,
+                     absl::Duration timeout = absl::Seconds(120)) const;
+
+  proto::ApplicationClientProtocol::Stub& client() const { return *stub_; }
+  absl::StatusOr<proto::ApplicationReportProto> Report(const std::string& app_id) const;
+  // Waits until the app reaches one of `states`; returns its last report.
+  absl::StatusOr<proto::ApplicationReportProto> WaitForState(
+      const std::string& app_id, const std::vector<proto::YarnApplicationState>& states,
+      absl::Duration timeout) const;
+  int CountNodes(proto::NodeState state) const;
+
+  const std::string& base_dir() const { return base_; }
+  const std::string& conf_dir() const { return conf_dir_; }
+  std::string nm_log_dir(int i) const;
+  static std::string YarnBinary();
+
+ private:
+  absl::Status WriteSite(const std::string& dir,
+                         const std::map<std::string, std::string>& extra) const;
+
+  int num_nms_;
+  std::map<std::string, std::string> properties_;
+  std::string base_;
+  std::string conf_dir_;  // the client's (and NMs') view, with the RM's real addresses
+  std::map<std::string, std::string> rm_addresses_;
+  std::unique_ptr<Process> rm_;
+  std::vector<std::unique_ptr<Process>> nms_;
+  std::unique_ptr<proto::ApplicationClientProtocol::Stub> stub_;
+};
+
+}  // namespace skein::testing
+
+#endif  // SKEIN_TESTS_INTEGRATION_TEST_CLUSTER_H_
