@@ -1,0 +1,338 @@
+#include "nodemanager/container/container_manager.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "nodemanager/container/launch_script.h"
+
+namespace skein::nm {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr size_t kStderrTailBytes = 4096;
+constexpr char kDefaultPath[] = "/usr/local/bin:/usr/bin:/bin";
+
+absl::Status MakeDirs(const std::string& path) {
+  std::error_code ec;
+  fs::create_directories(path, ec);
+  if (ec) return absl::InternalError(absl::StrCat("cannot create ", path, ": ", ec.message()));
+  return absl::OkStatus();
+}
+
+// The last `max` bytes of `path`, or "" when it cannot be read.
+std::string FileTail(const std::string& path, size_t max) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return "";
+  std::streamoff size = in.tellg();
+  std::streamoff start = size > static_cast<std::streamoff>(max) ? size - max : 0;
+  in.seekg(start);
+  std::string data(static_cast<size_t>(size - start), '\0');
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  data.resize(static_cast<size_t>(in.gcount()));
+  return data;
+}
+
+bool SafePathComponent(absl::string_view s) {
+  return !s.empty() && s != "." && s != ".." && !absl::StrContains(s, '/');
+}
+
+proto::ContainerExceptionMapProto Failure(const ContainerId& id, absl::string_view why) {
+  proto::ContainerExceptionMapProto f;
+  *f.mutable_container_id() = id.ToProto();
+  f.set_exception(std::string(why));
+  return f;
+}
+
+std::string NotHandled(const ContainerId& id) {
+  return absl::StrCat("Container ", id.ToString(), " is not handled by this NodeManager");
+}
+
+}  // namespace
+
+ContainerManager::ContainerManager(ContainerManagerOptions options, EventLoop& loop,
+                                   ContainerExecutor& executor, Clock& clock)
+    : options_(std::move(options)), loop_(loop), executor_(executor), clock_(clock) {}
+
+void ContainerManager::SetMasterKey(const proto::MasterKeyProto& key) {
+  if (key.bytes().empty()) return;
+  for (const MasterKey& k : keys_) {
+    if (k.key_id == key.key_id() && k.bytes == key.bytes()) return;
+  }
+  keys_.push_back(MasterKey{key.key_id(), key.bytes()});
+  if (keys_.size() > 2) keys_.erase(keys_.begin());
+}
+
+proto::StartContainersResponse ContainerManager::StartContainers(
+    const proto::StartContainersRequest& request) {
+  proto::StartContainersResponse response;
+  for (const proto::StartContainerRequest& r : request.start_container_request()) {
+    ContainerId id;
+    if (absl::Status s = StartOne(r, &id); s.ok()) {
+      *response.add_succeeded_requests() = id.ToProto();
+    } else {
+      *response.add_failed_requests() = Failure(id, s.message());
+    }
+  }
+  return response;
+}
+
+absl::Status ContainerManager::StartOne(const proto::StartContainerRequest& request,
+                                        ContainerId* id) {
+  if (keys_.empty()) {
+    proto::ContainerTokenIdentifierProto ident;
+    if (ident.ParseFromString(request.container_token().identifier())) {
+      *id = ContainerId::FromProto(ident.container_id());
+    }
+    return absl::UnavailableError("NodeManager has not registered with the ResourceManager yet");
+  }
+  absl::StatusOr<proto::ContainerTokenIdentifierProto> ident = VerifyContainerToken(
+      request.container_token(), keys_, node_id_.ToString(), clock_.NowMillis());
+  if (!ident.ok()) {
+    proto::ContainerTokenIdentifierProto partial;
+    if (partial.ParseFromString(request.container_token().identifier())) {
+      *id = ContainerId::FromProto(partial.container_id());
+    }
+    return ident.status();
+  }
+  *id = ContainerId::FromProto(ident->container_id());
+  if (containers_.contains(*id) || forgotten_.contains(*id)) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("Container ", id->ToString(), " is already known to this NodeManager"));
+  }
+  if (!SafePathComponent(ident->app_submitter())) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Container ", id->ToString(), ": invalid submitting user '", ident->app_submitter(), "'"));
+  }
+  std::map<std::string, std::string> env(request.container_launch_context().environment().begin(),
+                                         request.container_launch_context().environment().end());
+  if (absl::Status s = ValidateEnvironment(env); !s.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("Container ", id->ToString(), ": ", s.message()));
+  }
+  Entry& entry = containers_[*id];
+  entry.container = std::make_unique<Container>(*id, ident->app_submitter(),
+                                                Resource::FromProto(ident->resource()));
+  Launch(entry, request.container_launch_context());
+  return absl::OkStatus();
+}
+
+absl::Status ContainerManager::Localize(const Entry& entry,
+                                        const proto::ContainerLaunchContextProto& context,
+                                        const std::vector<std::string>& app_dirs) {
+  for (const std::string& dir : app_dirs) {
+    if (absl::Status s = MakeDirs(dir); !s.ok()) return s;
+  }
+  if (absl::Status s = MakeDirs(entry.work_dir); !s.ok()) return s;
+  if (absl::Status s = MakeDirs(entry.log_dir); !s.ok()) return s;
+  for (const auto& [name, resource] : context.local_resources()) {
+    if (!SafePathComponent(name)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("local resource name '", name, "' is not a plain file name"));
+    }
+    constexpr absl::string_view kFileScheme = "file://";
+    if (!absl::StartsWith(resource.resource(), kFileScheme)) {
+      return absl::UnimplementedError(
+          absl::StrCat("local resource ", name, " = ", resource.resource(),
+                       ": only file:// URLs can be localized by this NodeManager"));
+    }
+    std::string path = resource.resource().substr(kFileScheme.size());
+    std::error_code ec;
+    if (!fs::exists(path, ec)) {
+      return absl::NotFoundError(
+          absl::StrCat("local resource ", name, ": ", resource.resource(), " does not exist"));
+    }
+    fs::create_symlink(path, fs::path(entry.work_dir) / name, ec);
+    if (ec) {
+      return absl::InternalError(
+          absl::StrCat("linking local resource ", name, " to ", path, ": ", ec.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+void ContainerManager::Launch(Entry& entry, const proto::ContainerLaunchContextProto& context) {
+  Container& c = *entry.container;
+  const std::string app = c.id().application_id().ToString();
+  const std::string cid = c.id().ToString();
+  std::vector<std::string> app_dirs;
+  for (const std::string& d : options_.local_dirs) {
+    app_dirs.push_back(absl::StrCat(d, "/usercache/", c.user(), "/appcache/", app));
+  }
+  entry.work_dir = absl::StrCat(app_dirs.front(), "/", cid);
+  entry.log_dir = absl::StrCat(options_.log_dirs.front(), "/", app, "/", cid);
+
+  c.StartLocalizing();
+  if (absl::Status s = Localize(entry, context, app_dirs); !s.ok()) {
+    c.LocalizationFailed(s.message());
+    Completed(entry);
+    return;
+  }
+  c.Localized();
+
+  LaunchScriptParams p;
+  p.container_id = cid;
+  p.nm_host = node_id_.host();
+  p.nm_port = node_id_.port();
+  p.nm_http_port = options_.http_port;
+  p.local_dirs = app_dirs;
+  p.log_dir = entry.log_dir;
+  p.working_dir = entry.work_dir;
+  p.user = c.user();
+  p.home = options_.home;
+  p.inherited_env = options_.inherited_env;
+  p.user_env = {context.environment().begin(), context.environment().end()};
+  p.commands = {context.command().begin(), context.command().end()};
+
+  LaunchSpec spec;
+  spec.container_id = cid;
+  spec.script_path = entry.work_dir + "/launch_container.sh";
+  spec.working_dir = entry.work_dir;
+  spec.log_dir = entry.log_dir;
+  auto path = options_.inherited_env.find("PATH");
+  spec.env = {
+      absl::StrCat("PATH=", path != options_.inherited_env.end() ? path->second : kDefaultPath)};
+  {
+    std::ofstream out(spec.script_path, std::ios::trunc);
+    out << BuildLaunchScript(p);
+    out.close();
+    if (!out || chmod(spec.script_path.c_str(), 0700) != 0) {
+      c.LaunchFailed(absl::StrCat("cannot write ", spec.script_path));
+      Completed(entry);
+      return;
+    }
+  }
+  ContainerId id = c.id();
+  absl::StatusOr<int> pid = executor_.Launch(spec, [this, id](int, ProcessExit exit) {
+    loop_.Post([this, id, exit] { OnProcessExit(id, exit); });
+  });
+  if (!pid.ok()) {
+    c.LaunchFailed(pid.status().message());
+    Completed(entry);
+    return;
+  }
+  entry.pid = *pid;
+  c.Launched();
+}
+
+void ContainerManager::OnProcessExit(const ContainerId& id, ProcessExit exit) {
+  auto it = containers_.find(id);
+  if (it == containers_.end()) return;
+  Entry& entry = it->second;
+  std::string tail = FileTail(entry.log_dir + "/stderr", kStderrTailBytes);
+  if (tail.empty()) tail = FileTail(entry.log_dir + "/prelaunch.err", kStderrTailBytes);
+  if (!entry.container->ProcessExited(exit, tail)) return;
+  // The leader is gone; anything it left behind in its group goes too.
+  if (executor_.GroupAlive(entry.pid)) TerminateGroup(entry.pid);
+  Completed(entry);
+}
+
+void ContainerManager::Completed(Entry& entry) {
+  entry.container->Finish();
+  if (on_completed_) on_completed_();
+}
+
+void ContainerManager::TerminateGroup(int pgid) {
+  if (absl::Status s = executor_.SignalGroup(pgid, SIGTERM); !s.ok()) {
+    fprintf(stderr, "skein nodemanager: %s\n", std::string(s.message()).c_str());
+  }
+  loop_.PostDelayed(options_.sigkill_delay, [this, pgid] {
+    if (executor_.GroupAlive(pgid)) (void)executor_.SignalGroup(pgid, SIGKILL);
+  });
+}
+
+void ContainerManager::Kill(const ContainerId& id, int exit_status, absl::string_view diagnostics) {
+  auto it = containers_.find(id);
+  if (it == containers_.end()) return;
+  Entry& entry = it->second;
+  const bool was_completed = entry.container->completed();
+  if (entry.container->Kill(exit_status, diagnostics)) {
+    TerminateGroup(entry.pid);
+  } else if (!was_completed && entry.container->completed()) {
+    Completed(entry);
+  }
+}
+
+proto::StopContainersResponse ContainerManager::StopContainers(
+    const proto::StopContainersRequest& request) {
+  proto::StopContainersResponse response;
+  for (const proto::ContainerIdProto& p : request.container_id()) {
+    ContainerId id = ContainerId::FromProto(p);
+    if (!containers_.contains(id)) {
+      *response.add_failed_requests() = Failure(id, NotHandled(id));
+      continue;
+    }
+    Kill(id, proto::KILLED_BY_APPMASTER, kKilledByAppMaster);
+    *response.add_succeeded_requests() = p;
+  }
+  return response;
+}
+
+proto::GetContainerStatusesResponse ContainerManager::GetContainerStatuses(
+    const proto::GetContainerStatusesRequest& request) {
+  proto::GetContainerStatusesResponse response;
+  for (const proto::ContainerIdProto& p : request.container_id()) {
+    ContainerId id = ContainerId::FromProto(p);
+    auto it = containers_.find(id);
+    if (it == containers_.end()) {
+      *response.add_failed_requests() = Failure(id, NotHandled(id));
+    } else {
+      *response.add_status() = it->second.container->ToStatus();
+    }
+  }
+  return response;
+}
+
+std::vector<proto::ContainerStatusProto> ContainerManager::AllStatuses() const {
+  std::vector<proto::ContainerStatusProto> out;
+  out.reserve(containers_.size());
+  for (const auto& [id, entry] : containers_) out.push_back(entry.container->ToStatus());
+  return out;
+}
+
+void ContainerManager::ApplyHeartbeatResponse(const proto::NodeHeartbeatResponse& response) {
+  if (response.has_container_token_master_key()) {
+    SetMasterKey(response.container_token_master_key());
+  }
+  for (const proto::ContainerIdProto& p : response.containers_to_be_removed_from_nm()) {
+    ContainerId id = ContainerId::FromProto(p);
+    auto it = containers_.find(id);
+    if (it != containers_.end() && it->second.container->completed()) {
+      containers_.erase(it);
+      forgotten_.insert(id);
+    }
+  }
+  for (const proto::ContainerIdProto& p : response.containers_to_cleanup()) {
+    Kill(ContainerId::FromProto(p), proto::KILLED_BY_RESOURCEMANAGER, kKilledByResourceManager);
+  }
+  for (const proto::ApplicationIdProto& p : response.applications_to_cleanup()) {
+    ApplicationId app = ApplicationId::FromProto(p);
+    std::vector<ContainerId> victims;
+    for (const auto& [id, entry] : containers_) {
+      if (id.application_id() == app && !entry.container->completed()) victims.push_back(id);
+    }
+    for (const ContainerId& id : victims) {
+      Kill(id, proto::KILLED_AFTER_APP_COMPLETION, kKilledAfterAppCompletion);
+    }
+  }
+}
+
+void ContainerManager::TerminateAll() {
+  for (auto& [id, entry] : containers_) {
+    if (entry.container->process_running()) TerminateGroup(entry.pid);
+  }
+}
+
+int ContainerManager::NumProcessesRunning() const {
+  int n = 0;
+  for (const auto& [id, entry] : containers_) n += entry.container->process_running() ? 1 : 0;
+  return n;
+}
+
+}  // namespace skein::nm

@@ -1,0 +1,114 @@
+// The NodeManager's containers: verifies container tokens, lays out working and log directories,
+// writes launch_container.sh, launches through the ContainerExecutor, kills (SIGTERM to the
+// process group, SIGKILL after yarn.nodemanager.sleep-delay-before-sigkill.ms), and keeps the
+// statuses the status updater reports to the RM.
+//
+// Thread rules: construct on any thread; after that every method runs on `loop`'s thread (gRPC
+// handlers and the status updater reach it through EventLoop::RunSync). Process exits arrive on
+// the executor's thread and are posted to the loop. Directory creation, the script write and
+// posix_spawn happen on the loop: they are short local operations (a few hundred microseconds);
+// localization of remote resources, when it comes, must move off the loop.
+#ifndef SKEIN_NODEMANAGER_CONTAINER_CONTAINER_MANAGER_H_
+#define SKEIN_NODEMANAGER_CONTAINER_CONTAINER_MANAGER_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/container/flat_hash_set.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/clock.h"
+#include "common/event_loop.h"
+#include "common/ids.h"
+#include "nodemanager/container/container.h"
+#include "nodemanager/container/token_verifier.h"
+#include "nodemanager/executor/container_executor.h"
+#include "protos/container_manager.pb.h"
+#include "protos/resource_tracker.pb.h"
+
+namespace skein::nm {
+
+inline constexpr char kKilledByAppMaster[] = "Container killed by the ApplicationMaster.";
+inline constexpr char kKilledByResourceManager[] = "Container killed by the ResourceManager.";
+inline constexpr char kKilledAfterAppCompletion[] = "Container killed on application-finish event.";
+
+struct ContainerManagerOptions {
+  std::vector<std::string> local_dirs;  // must exist
+  std::vector<std::string> log_dirs;    // must exist
+  int http_port = 0;
+  absl::Duration sigkill_delay = absl::Milliseconds(250);
+  // Whitelisted variables of the NodeManager's environment, passed to containers that do not set
+  // them. PATH is expected here.
+  std::map<std::string, std::string> inherited_env;
+  std::string home;  // HOME for containers
+};
+
+class ContainerManager {
+ public:
+  ContainerManager(ContainerManagerOptions options, EventLoop& loop, ContainerExecutor& executor,
+                   Clock& clock);
+  ContainerManager(const ContainerManager&) = delete;
+  ContainerManager& operator=(const ContainerManager&) = delete;
+
+  // Set once the RPC server is bound, before containers arrive.
+  void SetNodeId(const NodeId& node_id) { node_id_ = node_id; }
+  // From the RM (registration, key roll); the previous key stays valid for tokens in flight.
+  void SetMasterKey(const proto::MasterKeyProto& key);
+  bool has_master_key() const { return !keys_.empty(); }
+  // Runs on the loop each time a container completes (the status updater heartbeats at once).
+  void set_on_container_completed(std::function<void()> fn) { on_completed_ = std::move(fn); }
+
+  proto::StartContainersResponse StartContainers(const proto::StartContainersRequest& request);
+  proto::StopContainersResponse StopContainers(const proto::StopContainersRequest& request);
+  proto::GetContainerStatusesResponse GetContainerStatuses(
+      const proto::GetContainerStatusesRequest& request);
+
+  // Every known container's status: running ones and completed ones the RM has not yet
+  // acknowledged through containers_to_be_removed_from_nm.
+  std::vector<proto::ContainerStatusProto> AllStatuses() const;
+  // Obeys containers_to_cleanup, applications_to_cleanup, containers_to_be_removed_from_nm and a
+  // rolled container_token_master_key.
+  void ApplyHeartbeatResponse(const proto::NodeHeartbeatResponse& response);
+
+  // Shutdown: SIGTERM every running container (then SIGKILL after the delay). Containers that
+  // were not otherwise asked to die complete with the signal's status (143).
+  void TerminateAll();
+  int NumProcessesRunning() const;
+
+ private:
+  struct Entry {
+    std::unique_ptr<Container> container;
+    int pid = 0;
+    std::string work_dir;
+    std::string log_dir;
+  };
+
+  absl::Status StartOne(const proto::StartContainerRequest& request, ContainerId* id);
+  void Launch(Entry& entry, const proto::ContainerLaunchContextProto& context);
+  absl::Status Localize(const Entry& entry, const proto::ContainerLaunchContextProto& context,
+                        const std::vector<std::string>& app_dirs);
+  void Kill(const ContainerId& id, int exit_status, absl::string_view diagnostics);
+  // SIGTERM the group now and SIGKILL it after the delay if anything is left.
+  void TerminateGroup(int pgid);
+  void OnProcessExit(const ContainerId& id, ProcessExit exit);
+  void Completed(Entry& entry);
+
+  const ContainerManagerOptions options_;
+  EventLoop& loop_;
+  ContainerExecutor& executor_;
+  Clock& clock_;
+  NodeId node_id_;
+  std::vector<MasterKey> keys_;  // newest last, at most two
+  std::function<void()> on_completed_;
+  absl::flat_hash_map<ContainerId, Entry> containers_;
+  // Completed containers the RM acknowledged: a token for one of them is refused.
+  absl::flat_hash_set<ContainerId> forgotten_;
+};
+
+}  // namespace skein::nm
+
+#endif  // SKEIN_NODEMANAGER_CONTAINER_CONTAINER_MANAGER_H_

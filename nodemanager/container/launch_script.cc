@@ -1,0 +1,64 @@
+#include "nodemanager/container/launch_script.h"
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+
+namespace skein::nm {
+
+std::string ShellSingleQuote(absl::string_view value) {
+  return absl::StrCat("'", absl::StrReplaceAll(value, {{"'", "'\\''"}}), "'");
+}
+
+std::string ExpandLogDir(absl::string_view command, absl::string_view log_dir) {
+  return absl::StrReplaceAll(command, {{kLogDirExpansionVar, log_dir}});
+}
+
+absl::Status ValidateEnvironment(const std::map<std::string, std::string>& env) {
+  for (const auto& [name, value] : env) {
+    bool ok = !name.empty() && !absl::ascii_isdigit(static_cast<unsigned char>(name[0]));
+    for (char c : name) ok = ok && (absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_');
+    if (!ok) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("environment variable name '", name,
+                       "' is not valid: use letters, digits and _, not starting with a digit"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::pair<std::string, std::string>> ContainerEnvironment(const LaunchScriptParams& p) {
+  std::vector<std::pair<std::string, std::string>> env = {
+      {"CONTAINER_ID", p.container_id},
+      {"NM_HOST", p.nm_host},
+      {"NM_PORT", absl::StrCat(p.nm_port)},
+      {"NM_HTTP_PORT", absl::StrCat(p.nm_http_port)},
+      {"LOCAL_DIRS", absl::StrJoin(p.local_dirs, ",")},
+      {"LOG_DIRS", p.log_dir},
+      {"PWD", p.working_dir},
+      {"USER", p.user},
+      {"LOGNAME", p.user},
+      {"HOME", p.home},
+  };
+  for (const auto& [name, value] : p.inherited_env) {
+    if (p.user_env.count(name) == 0) env.emplace_back(name, value);
+  }
+  for (const auto& [name, value] : p.user_env) env.emplace_back(name, value);
+  return env;
+}
+
+std::string BuildLaunchScript(const LaunchScriptParams& p) {
+  std::string script = "#!/bin/bash\n\n";
+  for (const auto& [name, value] : ContainerEnvironment(p)) {
+    absl::StrAppend(&script, "export ", name, "=", ShellSingleQuote(value), "\n");
+  }
+  // The script's own pid: the container's process (exec keeps it).
+  absl::StrAppend(&script, "export JVM_PID=\"$$\"\n");
+  absl::StrAppend(&script, "cd ", ShellSingleQuote(p.working_dir), " || exit 1\n");
+  std::string command = ExpandLogDir(absl::StrJoin(p.commands, " "), p.log_dir);
+  absl::StrAppend(&script, "exec /bin/bash -c ", ShellSingleQuote(command), "\n");
+  return script;
+}
+
+}  // namespace skein::nm

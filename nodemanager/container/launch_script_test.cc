@@ -1,0 +1,126 @@
+#include "nodemanager/container/launch_script.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace skein::nm {
+namespace {
+
+using ::testing::HasSubstr;
+
+LaunchScriptParams Params() {
+  LaunchScriptParams p;
+  p.container_id = "container_1700000000000_0001_01_000002";
+  p.nm_host = "127.0.0.1";
+  p.nm_port = 4545;
+  p.nm_http_port = 8042;
+  p.local_dirs = {"/l1/usercache/alice/appcache/app", "/l2/usercache/alice/appcache/app"};
+  p.log_dir = "/logs/app/container";
+  p.working_dir = "/l1/usercache/alice/appcache/app/container";
+  p.user = "alice";
+  p.home = "/home/";
+  p.commands = {"echo", "hi"};
+  return p;
+}
+
+TEST(ShellSingleQuoteTest, Quotes) {
+  EXPECT_EQ(ShellSingleQuote("plain"), "'plain'");
+  EXPECT_EQ(ShellSingleQuote(""), "''");
+  EXPECT_EQ(ShellSingleQuote("it's"), "'it'\\''s'");
+  EXPECT_EQ(ShellSingleQuote("$HOME \"x\""), "'$HOME \"x\"'");
+}
+
+TEST(ExpandLogDirTest, ReplacesEveryOccurrence) {
+  EXPECT_EQ(ExpandLogDir("a 1><LOG_DIR>/stdout 2><LOG_DIR>/stderr", "/l"),
+            "a 1>/l/stdout 2>/l/stderr");
+  EXPECT_EQ(ExpandLogDir("no var", "/l"), "no var");
+}
+
+TEST(ValidateEnvironmentTest, RejectsNamesBashCannotExport) {
+  EXPECT_TRUE(ValidateEnvironment({{"JAVA_HOME", "x"}, {"_a1", ""}}).ok());
+  for (const char* bad : {"A B", "1X", "", "X=Y", "X;rm"}) {
+    absl::Status s = ValidateEnvironment({{bad, "v"}});
+    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(s.message(), HasSubstr("environment variable name '" + std::string(bad) + "'"));
+  }
+}
+
+TEST(LaunchScriptTest, ExportsYarnVariables) {
+  std::string s = BuildLaunchScript(Params());
+  EXPECT_EQ(s.rfind("#!/bin/bash\n", 0), 0u);
+  EXPECT_THAT(s, HasSubstr("export CONTAINER_ID='container_1700000000000_0001_01_000002'\n"));
+  EXPECT_THAT(s, HasSubstr("export NM_HOST='127.0.0.1'\n"));
+  EXPECT_THAT(s, HasSubstr("export NM_PORT='4545'\n"));
+  EXPECT_THAT(s, HasSubstr("export NM_HTTP_PORT='8042'\n"));
+  EXPECT_THAT(s, HasSubstr("export LOCAL_DIRS='/l1/usercache/alice/appcache/app,"
+                           "/l2/usercache/alice/appcache/app'\n"));
+  EXPECT_THAT(s, HasSubstr("export LOG_DIRS='/logs/app/container'\n"));
+  EXPECT_THAT(s, HasSubstr("export PWD='/l1/usercache/alice/appcache/app/container'\n"));
+  EXPECT_THAT(s, HasSubstr("export USER='alice'\n"));
+  EXPECT_THAT(s, HasSubstr("export LOGNAME='alice'\n"));
+  EXPECT_THAT(s, HasSubstr("export HOME='/home/'\n"));
+  EXPECT_THAT(s, HasSubstr("export JVM_PID=\"$$\"\n"));
+  EXPECT_THAT(s, HasSubstr("cd '/l1/usercache/alice/appcache/app/container'"));
+  EXPECT_THAT(s, HasSubstr("exec /bin/bash -c 'echo hi'\n"));
+}
+
+TEST(LaunchScriptTest, UserEnvironmentWinsOverInherited) {
+  LaunchScriptParams p = Params();
+  p.inherited_env = {{"PATH", "/nm/bin"}, {"JAVA_HOME", "/nm/java"}};
+  p.user_env = {{"JAVA_HOME", "/app/java"}};
+  auto env = ContainerEnvironment(p);
+  int java = 0;
+  std::string path;
+  for (const auto& [k, v] : env) {
+    if (k == "JAVA_HOME") {
+      ++java;
+      EXPECT_EQ(v, "/app/java");
+    }
+    if (k == "PATH") path = v;
+  }
+  EXPECT_EQ(java, 1);
+  EXPECT_EQ(path, "/nm/bin");
+}
+
+TEST(LaunchScriptTest, LogDirExpandedInCommand) {
+  LaunchScriptParams p = Params();
+  p.commands = {"run", "1><LOG_DIR>/stdout", "2><LOG_DIR>/stderr"};
+  EXPECT_THAT(BuildLaunchScript(p), HasSubstr("exec /bin/bash -c 'run 1>/logs/app/container/stdout "
+                                              "2>/logs/app/container/stderr'\n"));
+}
+
+// Runs the generated script for real: values with quotes, spaces, $ and backslashes reach the
+// process unchanged, and $VARS in the command expand against the exported environment.
+TEST(LaunchScriptTest, ScriptRunsAndPreservesTrickyValues) {
+  std::string dir = (std::filesystem::path(::testing::TempDir()) /
+                     ("launch_script_test_" + std::to_string(getpid())))
+                        .lexically_normal()
+                        .string();
+  std::filesystem::create_directories(dir);
+  LaunchScriptParams p = Params();
+  p.working_dir = dir;
+  p.log_dir = dir;
+  const std::string tricky = "it's a \"test\" with $HOME, `date` and \\n";
+  p.user_env = {{"TRICKY", tricky}};
+  p.commands = {"printf '%s|%s|%s' \"$TRICKY\" \"$PWD\" \"$CONTAINER_ID\" > <LOG_DIR>/out"};
+  std::string script_path = dir + "/launch_container.sh";
+  { std::ofstream(script_path) << BuildLaunchScript(p); }
+  std::string cmd = "/bin/bash " + script_path;
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  std::ifstream in(dir + "/out");
+  std::stringstream got;
+  got << in.rdbuf();
+  EXPECT_EQ(got.str(), tricky + "|" + dir + "|container_1700000000000_0001_01_000002");
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace skein::nm

@@ -1,0 +1,115 @@
+#include "nodemanager/nm_config.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/rpc.h"
+
+namespace skein::nm {
+namespace {
+
+constexpr char kAddressKey[] = "yarn.nodemanager.address";
+constexpr char kWebappKey[] = "yarn.nodemanager.webapp.address";
+constexpr char kLocalDirsKey[] = "yarn.nodemanager.local-dirs";
+constexpr char kLogDirsKey[] = "yarn.nodemanager.log-dirs";
+constexpr char kMemoryKey[] = "yarn.nodemanager.resource.memory-mb";
+constexpr char kVcoresKey[] = "yarn.nodemanager.resource.cpu-vcores";
+constexpr char kSigkillKey[] = "yarn.nodemanager.sleep-delay-before-sigkill.ms";
+constexpr char kTrackerKey[] = "yarn.resourcemanager.resource-tracker.address";
+constexpr char kRetryKey[] = "yarn.resourcemanager.connect.retry-interval.ms";
+constexpr char kWhitelistKey[] = "yarn.nodemanager.env-whitelist";
+
+// -1 means the default; any other value must be positive.
+absl::StatusOr<int64_t> PositiveOrDefault(const conf::Configuration& conf, const char* key,
+                                          int64_t fallback) {
+  absl::StatusOr<int64_t> v = conf.GetInt(key, -1);
+  if (!v.ok()) return v.status();
+  if (*v == -1) return fallback;
+  if (*v <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        key, "=", *v, " is invalid: the NodeManager must offer a positive amount (or -1 for ",
+        fallback, ")"));
+  }
+  return *v;
+}
+
+absl::StatusOr<std::vector<std::string>> Dirs(const conf::Configuration& conf, const char* key) {
+  std::vector<std::string> dirs = conf.GetStrings(key);
+  if (dirs.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(key,
+                                                   " is empty: at least one directory is "
+                                                   "needed"));
+  }
+  for (const std::string& d : dirs) {
+    if (d.empty() || d[0] != '/') {
+      return absl::InvalidArgumentError(
+          absl::StrCat(key, " entry '", d, "' is not an absolute path"));
+    }
+  }
+  return dirs;
+}
+
+}  // namespace
+
+absl::StatusOr<NmConfig> ParseNmConfig(const conf::Configuration& conf) {
+  NmConfig c;
+  std::string host;
+  int port = 0;
+  std::string address = conf.Get(kAddressKey, "0.0.0.0:0");
+  if (auto s = SplitHostPort(address, kAddressKey, &host, &port); !s.ok()) return s;
+  if (host == "localhost") host = "127.0.0.1";
+  c.bind_address = absl::StrCat(host, ":", port);
+  c.node_host = (host == "0.0.0.0" || host.empty()) ? "127.0.0.1" : host;
+
+  std::string web_host;
+  std::string webapp = conf.Get(kWebappKey, "0.0.0.0:8042");
+  if (webapp.rfind(':', 0) == 0) webapp = "0.0.0.0" + webapp;  // ":0" is allowed
+  if (auto s = SplitHostPort(webapp, kWebappKey, &web_host, &c.http_port); !s.ok()) return s;
+
+  absl::StatusOr<std::vector<std::string>> local = Dirs(conf, kLocalDirsKey);
+  if (!local.ok()) return local.status();
+  c.local_dirs = *std::move(local);
+  absl::StatusOr<std::vector<std::string>> logs = Dirs(conf, kLogDirsKey);
+  if (!logs.ok()) return logs.status();
+  c.log_dirs = *std::move(logs);
+
+  absl::StatusOr<int64_t> mem = PositiveOrDefault(conf, kMemoryKey, 8192);
+  if (!mem.ok()) return mem.status();
+  absl::StatusOr<int64_t> vcores = PositiveOrDefault(conf, kVcoresKey, 8);
+  if (!vcores.ok()) return vcores.status();
+  c.total = Resource(*mem, *vcores);
+
+  absl::StatusOr<absl::Duration> sigkill = conf.GetDuration(kSigkillKey, absl::Milliseconds(250));
+  if (!sigkill.ok()) return sigkill.status();
+  if (*sigkill < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kSigkillKey, "=", absl::FormatDuration(*sigkill), " must not be negative"));
+  }
+  c.sigkill_delay = *sigkill;
+
+  std::string tracker = conf.Get(kTrackerKey, "0.0.0.0:8031");
+  std::string rm_host;
+  int rm_port = 0;
+  if (auto s = SplitHostPort(tracker, kTrackerKey, &rm_host, &rm_port); !s.ok()) return s;
+  if (rm_port == 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kTrackerKey, "='", tracker, "' needs a fixed port to connect to"));
+  }
+  c.rm_tracker_address = ConnectAddress(tracker);
+
+  absl::StatusOr<absl::Duration> retry = conf.GetDuration(kRetryKey, absl::Seconds(30));
+  if (!retry.ok()) return retry.status();
+  if (*retry <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kRetryKey, "=", absl::FormatDuration(*retry), " must be positive"));
+  }
+  c.rm_retry_cap = *retry;
+
+  c.env_whitelist = conf.GetStrings(kWhitelistKey);
+  if (std::find(c.env_whitelist.begin(), c.env_whitelist.end(), "PATH") == c.env_whitelist.end()) {
+    c.env_whitelist.push_back("PATH");
+  }
+  return c;
+}
+
+}  // namespace skein::nm

@@ -1,0 +1,37 @@
+// The NodeManager's settings, read once from the Configuration and validated. Errors name the
+// offending key and value. Plain value; any thread.
+#ifndef SKEIN_NODEMANAGER_NM_CONFIG_H_
+#define SKEIN_NODEMANAGER_NM_CONFIG_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/conf/configuration.h"
+#include "common/resource.h"
+
+namespace skein::nm {
+
+inline constexpr char kNmVersion[] = "skein-0.1.0";
+
+struct NmConfig {
+  // Address to bind ContainerManagementProtocol on (yarn.nodemanager.address); port 0 = ephemeral.
+  std::string bind_address;
+  // Host part of the NodeId: the configured host, or 127.0.0.1 for 0.0.0.0 / localhost / "".
+  std::string node_host;
+  int http_port = 0;  // port of yarn.nodemanager.webapp.address (informational)
+  std::vector<std::string> local_dirs;
+  std::vector<std::string> log_dirs;
+  Resource total;  // memory-mb / cpu-vcores, -1 resolved to 8192 / 8
+  absl::Duration sigkill_delay = absl::Milliseconds(250);
+  std::string rm_tracker_address;  // where to register (connectable form)
+  absl::Duration rm_retry_cap = absl::Seconds(30);
+  std::vector<std::string> env_whitelist;  // always contains PATH
+};
+
+absl::StatusOr<NmConfig> ParseNmConfig(const conf::Configuration& conf);
+
+}  // namespace skein::nm
+
+#endif  // SKEIN_NODEMANAGER_NM_CONFIG_H_

@@ -1,0 +1,85 @@
+#include "nodemanager/nm_config.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace skein::nm {
+namespace {
+
+using ::testing::HasSubstr;
+
+conf::Configuration Base() {
+  conf::Configuration c = conf::Configuration::WithYarnDefaults();
+  c.Set("yarn.nodemanager.local-dirs", "/tmp/nm-test/local");
+  c.Set("yarn.nodemanager.log-dirs", "/tmp/nm-test/logs");
+  return c;
+}
+
+TEST(NmConfigTest, DefaultsResolveMinusOneAndWildcardHost) {
+  absl::StatusOr<NmConfig> c = ParseNmConfig(Base());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->total, Resource(8192, 8));
+  EXPECT_EQ(c->bind_address, "0.0.0.0:0");
+  EXPECT_EQ(c->node_host, "127.0.0.1");
+  EXPECT_EQ(c->http_port, 8042);
+  EXPECT_EQ(c->sigkill_delay, absl::Milliseconds(250));
+  EXPECT_EQ(c->rm_tracker_address, "127.0.0.1:8031");
+  EXPECT_EQ(c->rm_retry_cap, absl::Seconds(30));
+  EXPECT_THAT(c->env_whitelist, ::testing::Contains("PATH"));
+  EXPECT_THAT(c->env_whitelist, ::testing::Contains("JAVA_HOME"));
+}
+
+TEST(NmConfigTest, ExplicitValues) {
+  conf::Configuration conf = Base();
+  conf.Set("yarn.nodemanager.address", "localhost:4545");
+  conf.Set("yarn.nodemanager.webapp.address", ":0");
+  conf.Set("yarn.nodemanager.resource.memory-mb", "2048");
+  conf.Set("yarn.nodemanager.resource.cpu-vcores", "3");
+  conf.Set("yarn.nodemanager.env-whitelist", "JAVA_HOME");
+  conf.Set("yarn.nodemanager.local-dirs", "/a, /b");
+  absl::StatusOr<NmConfig> c = ParseNmConfig(conf);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->bind_address, "127.0.0.1:4545");
+  EXPECT_EQ(c->node_host, "127.0.0.1");
+  EXPECT_EQ(c->http_port, 0);
+  EXPECT_EQ(c->total, Resource(2048, 3));
+  EXPECT_THAT(c->local_dirs, ::testing::ElementsAre("/a", "/b"));
+  EXPECT_THAT(c->env_whitelist, ::testing::ElementsAre("JAVA_HOME", "PATH"));
+}
+
+struct BadCase {
+  const char* key;
+  const char* value;
+  const char* message;
+};
+
+class NmConfigBadTest : public ::testing::TestWithParam<BadCase> {};
+
+TEST_P(NmConfigBadTest, ErrorNamesTheKey) {
+  conf::Configuration conf = Base();
+  conf.Set(GetParam().key, GetParam().value);
+  absl::StatusOr<NmConfig> c = ParseNmConfig(conf);
+  ASSERT_FALSE(c.ok());
+  EXPECT_EQ(c.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(c.status().message(), HasSubstr(GetParam().key));
+  EXPECT_THAT(c.status().message(), HasSubstr(GetParam().message));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, NmConfigBadTest,
+    ::testing::Values(
+        BadCase{"yarn.nodemanager.resource.memory-mb", "0", "=0 is invalid"},
+        BadCase{"yarn.nodemanager.resource.memory-mb", "-5", "=-5 is invalid"},
+        BadCase{"yarn.nodemanager.resource.memory-mb", "lots", "lots"},
+        BadCase{"yarn.nodemanager.resource.cpu-vcores", "0", "=0 is invalid"},
+        BadCase{"yarn.nodemanager.resource.cpu-vcores", "-2", "=-2 is invalid"},
+        BadCase{"yarn.nodemanager.address", "nohost", "not a valid <host>:<port>"},
+        BadCase{"yarn.nodemanager.address", "h:99999", "not a valid <host>:<port>"},
+        BadCase{"yarn.nodemanager.local-dirs", " , ", "is empty"},
+        BadCase{"yarn.nodemanager.log-dirs", "relative/dir", "not an absolute path"},
+        BadCase{"yarn.resourcemanager.resource-tracker.address", "rm:0", "fixed port"},
+        BadCase{"yarn.resourcemanager.connect.retry-interval.ms", "0", "must be positive"},
+        BadCase{"yarn.nodemanager.sleep-delay-before-sigkill.ms", "-1", "must not be negative"}));
+
+}  // namespace
+}  // namespace skein::nm

@@ -1,0 +1,511 @@
+// A real NodeManager (real gRPC, real processes) against a fake ResourceTracker, all on
+// 127.0.0.1 with ephemeral ports.
+#include "nodemanager/node_manager.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "common/rpc.h"
+#include "common/token.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "protos/container_manager.grpc.pb.h"
+#include "protos/resource_tracker.grpc.pb.h"
+
+namespace skein::nm {
+namespace {
+
+using ::testing::HasSubstr;
+using namespace std::chrono_literals;
+
+// Polls `pred` every 10 ms until it holds or `timeout` passes.
+bool WaitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 10s) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(10ms);
+  }
+  return true;
+}
+
+class FakeResourceTracker final : public proto::ResourceTracker::Service {
+ public:
+  grpc::Status RegisterNodeManager(grpc::ServerContext*,
+                                   const proto::RegisterNodeManagerRequest* req,
+                                   proto::RegisterNodeManagerResponse* resp) override {
+    absl::MutexLock lock(&mu_);
+    registrations_.push_back(*req);
+    resp->mutable_container_token_master_key()->set_key_id(3);
+    resp->mutable_container_token_master_key()->set_bytes(key_);
+    resp->set_nodeaction(register_action_);
+    resp->set_diagnostics_message("fake RM says so");
+    return grpc::Status::OK;
+  }
+
+  grpc::Status NodeHeartbeat(grpc::ServerContext*, const proto::NodeHeartbeatRequest* req,
+                             proto::NodeHeartbeatResponse* resp) override {
+    absl::MutexLock lock(&mu_);
+    ++heartbeats_;
+    for (const auto& s : req->node_status().containersstatuses()) {
+      std::string id = ContainerId::FromProto(s.container_id()).ToString();
+      last_status_[id] = s;
+      if (s.state() == proto::C_COMPLETE) {
+        completed_[id] = s;
+        *resp->add_containers_to_be_removed_from_nm() = s.container_id();  // as the RM does
+      }
+    }
+    resp->set_response_id(req->node_status().response_id() + 1);
+    resp->set_nextheartbeatinterval(interval_ms_);
+    resp->set_nodeaction(next_action_);
+    next_action_ = proto::NORMAL;
+    for (const auto& c : cleanup_containers_) *resp->add_containers_to_cleanup() = c;
+    for (const auto& a : cleanup_apps_) *resp->add_applications_to_cleanup() = a;
+    cleanup_containers_.clear();
+    cleanup_apps_.clear();
+    return grpc::Status::OK;
+  }
+
+  const std::string& key() const { return key_; }
+  void set_interval_ms(int64_t ms) {
+    absl::MutexLock lock(&mu_);
+    interval_ms_ = ms;
+  }
+  void set_register_action(proto::NodeAction a) {
+    absl::MutexLock lock(&mu_);
+    register_action_ = a;
+  }
+  void set_next_heartbeat_action(proto::NodeAction a) {
+    absl::MutexLock lock(&mu_);
+    next_action_ = a;
+  }
+  void CleanupContainer(const ContainerId& id) {
+    absl::MutexLock lock(&mu_);
+    cleanup_containers_.push_back(id.ToProto());
+  }
+  void CleanupApp(const ApplicationId& id) {
+    absl::MutexLock lock(&mu_);
+    cleanup_apps_.push_back(id.ToProto());
+  }
+  int registrations() {
+    absl::MutexLock lock(&mu_);
+    return static_cast<int>(registrations_.size());
+  }
+  proto::RegisterNodeManagerRequest last_registration() {
+    absl::MutexLock lock(&mu_);
+    return registrations_.back();
+  }
+  int heartbeats() {
+    absl::MutexLock lock(&mu_);
+    return heartbeats_;
+  }
+  std::optional<proto::ContainerStatusProto> Completed(const ContainerId& id) {
+    absl::MutexLock lock(&mu_);
+    auto it = completed_.find(id.ToString());
+    if (it == completed_.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<proto::ContainerStatusProto> LastStatus(const ContainerId& id) {
+    absl::MutexLock lock(&mu_);
+    auto it = last_status_.find(id.ToString());
+    if (it == last_status_.end()) return std::nullopt;
+    return it->second;
+  }
+
+ private:
+  absl::Mutex mu_;
+  const std::string key_ = RandomBytes(32);
+  int64_t interval_ms_ = 10000;  // long: completions must not wait for it
+  proto::NodeAction register_action_ = proto::NORMAL;
+  proto::NodeAction next_action_ = proto::NORMAL;
+  std::vector<proto::RegisterNodeManagerRequest> registrations_;
+  int heartbeats_ = 0;
+  std::map<std::string, proto::ContainerStatusProto> last_status_;
+  std::map<std::string, proto::ContainerStatusProto> completed_;
+  std::vector<proto::ContainerIdProto> cleanup_containers_;
+  std::vector<proto::ApplicationIdProto> cleanup_apps_;
+};
+
+int FreePort() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  socklen_t len = sizeof(addr);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+const ApplicationId kApp(1700000000000, 7);
+const ApplicationId kOtherApp(1700000000000, 8);
+
+class NodeManagerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = (std::filesystem::path(::testing::TempDir()) /
+             ("nm_it_" + std::to_string(getpid()) + "_" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name()))
+                .lexically_normal()
+                .string();
+    std::filesystem::remove_all(root_);
+  }
+  void TearDown() override {
+    if (nm_) nm_->Stop();
+    if (rm_server_) rm_server_->Shutdown(std::chrono::system_clock::now() + 1s);
+    std::filesystem::remove_all(root_);
+  }
+
+  void StartRm(int port = 0) {
+    auto server =
+        StartGrpcServer("127.0.0.1:" + std::to_string(port), "test.rm", {&rm_}, &rm_port_);
+    ASSERT_TRUE(server.ok()) << server.status();
+    rm_server_ = *std::move(server);
+  }
+
+  conf::Configuration Conf() {
+    conf::Configuration c = conf::Configuration::WithYarnDefaults();
+    c.Set("yarn.nodemanager.address", "127.0.0.1:0");
+    c.Set("yarn.nodemanager.webapp.address", "127.0.0.1:0");
+    c.Set("yarn.nodemanager.local-dirs", root_ + "/local1," + root_ + "/local2");
+    c.Set("yarn.nodemanager.log-dirs", root_ + "/logs");
+    c.Set("yarn.nodemanager.resource.memory-mb", "4096");
+    c.Set("yarn.nodemanager.resource.cpu-vcores", "4");
+    c.Set("yarn.resourcemanager.resource-tracker.address", "127.0.0.1:" + std::to_string(rm_port_));
+    c.Set("yarn.resourcemanager.connect.retry-interval.ms", "200");
+    return c;
+  }
+
+  void StartNm(const conf::Configuration& conf) {
+    auto nm = NodeManager::Create(conf, RealClock::Get());
+    ASSERT_TRUE(nm.ok()) << nm.status();
+    nm_ = *std::move(nm);
+    ASSERT_TRUE(nm_->Start().ok());
+    stub_ = proto::ContainerManagementProtocol::NewStub(MakeChannel(nm_->address()));
+  }
+
+  void StartRegistered() {
+    StartRm();
+    StartNm(Conf());
+    ASSERT_TRUE(WaitUntil([&] { return nm_->registered(); }));
+  }
+
+  static ContainerId Cid(const ApplicationId& app, int seq) {
+    return ContainerId::Make(ApplicationAttemptId(app, 1), 0, seq);
+  }
+
+  proto::StartContainerRequest Request(const ContainerId& id, std::vector<std::string> command,
+                                       std::map<std::string, std::string> env = {}) {
+    proto::ContainerTokenIdentifierProto ident;
+    *ident.mutable_container_id() = id.ToProto();
+    ident.set_nm_host_port(nm_->address());
+    ident.set_app_submitter("tester");
+    ident.mutable_resource()->set_memory_mb(256);
+    ident.mutable_resource()->set_virtual_cores(1);
+    ident.set_expiry_timestamp_ms(RealClock::Get().NowMillis() + 600000);
+    ident.set_master_key_id(3);
+    proto::StartContainerRequest r;
+    r.mutable_container_token()->set_identifier(ident.SerializeAsString());
+    r.mutable_container_token()->set_password(HmacSha256(rm_.key(), ident.SerializeAsString()));
+    for (auto& c : command) r.mutable_container_launch_context()->add_command(c);
+    for (auto& [k, v] : env) (*r.mutable_container_launch_context()->mutable_environment())[k] = v;
+    return r;
+  }
+
+  proto::StartContainersResponse Start(const proto::StartContainerRequest& r) {
+    proto::StartContainersRequest req;
+    *req.add_start_container_request() = r;
+    proto::StartContainersResponse resp;
+    auto ctx = MakeClientContext(10s);
+    grpc::Status st = stub_->StartContainers(ctx.get(), req, &resp);
+    EXPECT_TRUE(st.ok()) << st.error_message();
+    return resp;
+  }
+
+  void StartOk(const ContainerId& id, std::vector<std::string> command,
+               std::map<std::string, std::string> env = {}) {
+    auto resp = Start(Request(id, std::move(command), std::move(env)));
+    ASSERT_EQ(resp.succeeded_requests_size(), 1) << resp.DebugString();
+  }
+
+  std::string LogDir(const ContainerId& id) {
+    return root_ + "/logs/" + id.application_id().ToString() + "/" + id.ToString();
+  }
+  std::string WorkDir(const ContainerId& id) {
+    return root_ + "/local1/usercache/tester/appcache/" + id.application_id().ToString() + "/" +
+           id.ToString();
+  }
+
+  static std::string Read(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream s;
+    s << in.rdbuf();
+    return s.str();
+  }
+
+  // The pid the container wrote to <LOG_DIR>/pid (its process group id), or 0.
+  int WaitForPid(const ContainerId& id) {
+    int pid = 0;
+    WaitUntil([&] {
+      std::string text = Read(LogDir(id) + "/pid");
+      if (text.empty() || text.back() != '\n') return false;
+      pid = std::stoi(text);
+      return true;
+    });
+    return pid;
+  }
+
+  // No live (non-zombie) process left in group `pgid`. Orphaned zombies are reaped by PID 1 on
+  // its own schedule, so kill(-pgid, 0) alone would measure init, not the NodeManager.
+  static bool GroupGone(int pgid) {
+    if (kill(-pgid, 0) != 0 && errno == ESRCH) return true;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+      std::string stat = Read(entry.path().string() + "/stat");
+      size_t paren = stat.rfind(')');
+      if (paren == std::string::npos) continue;
+      std::istringstream fields(stat.substr(paren + 2));
+      char state = 0;
+      int ppid = 0, pgrp = 0;
+      fields >> state >> ppid >> pgrp;
+      if (pgrp == pgid && state != 'Z' && state != 'X') return false;
+    }
+    return true;
+  }
+
+  std::string root_;
+  FakeResourceTracker rm_;
+  std::unique_ptr<grpc::Server> rm_server_;
+  int rm_port_ = 0;
+  std::unique_ptr<NodeManager> nm_;
+  std::unique_ptr<proto::ContainerManagementProtocol::Stub> stub_;
+};
+
+TEST_F(NodeManagerTest, RegistersWithNodeIdResourceAndVersion) {
+  StartRegistered();
+  EXPECT_EQ(nm_->node_id().host(), "127.0.0.1");
+  EXPECT_GT(nm_->node_id().port(), 0);
+  EXPECT_EQ(nm_->address(), nm_->node_id().ToString());
+  proto::RegisterNodeManagerRequest reg = rm_.last_registration();
+  EXPECT_EQ(NodeId::FromProto(reg.node_id()), nm_->node_id());
+  EXPECT_EQ(reg.resource().memory_mb(), 4096);
+  EXPECT_EQ(reg.resource().virtual_cores(), 4);
+  EXPECT_EQ(reg.nm_version(), "skein-0.1.0");
+  EXPECT_TRUE(std::filesystem::is_directory(root_ + "/local2"));
+  EXPECT_TRUE(std::filesystem::is_directory(root_ + "/logs"));
+  EXPECT_TRUE(WaitUntil([&] { return rm_.heartbeats() >= 1; }));
+}
+
+TEST_F(NodeManagerTest, FailingContainerReportedAtOnceWithStderrTail) {
+  StartRegistered();
+  ASSERT_TRUE(WaitUntil([&] { return rm_.heartbeats() >= 1; }));
+  ContainerId id = Cid(kApp, 1);
+  StartOk(id, {"{ echo hello; echo 'it broke' >&2; exit 3; }", "1><LOG_DIR>/stdout",
+               "2><LOG_DIR>/stderr"});
+  // The RM's interval is 10 s: a report within 5 s is the NM's immediate heartbeat.
+  ASSERT_TRUE(WaitUntil([&] { return rm_.Completed(id).has_value(); }, 5s));
+  proto::ContainerStatusProto s = *rm_.Completed(id);
+  EXPECT_EQ(s.exit_status(), 3);
+  EXPECT_EQ(s.state(), proto::C_COMPLETE);
+  EXPECT_THAT(s.diagnostics(), HasSubstr("Exit code: 3"));
+  EXPECT_THAT(s.diagnostics(), HasSubstr("Last 4096 bytes of stderr :\nit broke\n"));
+  EXPECT_EQ(Read(LogDir(id) + "/stdout"), "hello\n");
+  EXPECT_TRUE(std::filesystem::exists(WorkDir(id) + "/launch_container.sh"));
+  EXPECT_TRUE(std::filesystem::exists(LogDir(id) + "/prelaunch.out"));
+}
+
+TEST_F(NodeManagerTest, CompletedContainerForgottenAfterRmAcknowledges) {
+  StartRegistered();
+  rm_.set_interval_ms(100);
+  ContainerId id = Cid(kApp, 1);
+  StartOk(id, {"true"});
+  ASSERT_TRUE(WaitUntil([&] { return rm_.Completed(id).has_value(); }));
+  EXPECT_EQ(rm_.Completed(id)->exit_status(), 0);
+  proto::GetContainerStatusesRequest req;
+  *req.add_container_id() = id.ToProto();
+  proto::GetContainerStatusesResponse resp;
+  ASSERT_TRUE(WaitUntil([&] {
+    auto ctx = MakeClientContext(5s);
+    resp.Clear();
+    return stub_->GetContainerStatuses(ctx.get(), req, &resp).ok() &&
+           resp.failed_requests_size() == 1;
+  }));
+  EXPECT_EQ(resp.failed_requests(0).exception(),
+            "Container " + id.ToString() + " is not handled by this NodeManager");
+}
+
+TEST_F(NodeManagerTest, StopContainersKillsProcessGroup) {
+  StartRegistered();
+  ContainerId id = Cid(kApp, 2);
+  StartOk(id, {"sleep 100 & echo $$ > <LOG_DIR>/pid; wait"});
+  int pgid = WaitForPid(id);
+  ASSERT_GT(pgid, 1);
+  EXPECT_FALSE(GroupGone(pgid));
+  auto t0 = std::chrono::steady_clock::now();
+
+  proto::StopContainersRequest stop;
+  *stop.add_container_id() = id.ToProto();
+  proto::StopContainersResponse stop_resp;
+  auto ctx = MakeClientContext(5s);
+  ASSERT_TRUE(stub_->StopContainers(ctx.get(), stop, &stop_resp).ok());
+  EXPECT_EQ(stop_resp.succeeded_requests_size(), 1);
+
+  proto::GetContainerStatusesRequest req;
+  *req.add_container_id() = id.ToProto();
+  proto::ContainerStatusProto status;
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        proto::GetContainerStatusesResponse resp;
+        auto c = MakeClientContext(5s);
+        if (!stub_->GetContainerStatuses(c.get(), req, &resp).ok()) return false;
+        if (resp.status_size() == 1) status = resp.status(0);
+        // Acknowledged by the fake RM and forgotten also counts as done.
+        return status.state() == proto::C_COMPLETE || resp.failed_requests_size() == 1;
+      },
+      5s));
+  if (status.state() != proto::C_COMPLETE) status = *rm_.Completed(id);
+  EXPECT_EQ(status.exit_status(), -105);
+  EXPECT_EQ(status.diagnostics(),
+            "Container killed by the ApplicationMaster.\nContainer killed on request. Exit code "
+            "is 143");
+  EXPECT_TRUE(WaitUntil([&] { return GroupGone(pgid); }, 5s));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3s);
+}
+
+TEST_F(NodeManagerTest, ContainerSeesYarnEnvironment) {
+  StartRegistered();
+  ContainerId id = Cid(kApp, 3);
+  StartOk(id,
+          {"echo \"$CONTAINER_ID|$PWD|$LOG_DIRS|$MY_VAR|$USER|$NM_PORT\" > <LOG_DIR>/env.txt;"
+           " test -n \"$PATH\""},
+          {{"MY_VAR", "a 'quoted' $value"}});
+  ASSERT_TRUE(WaitUntil([&] { return rm_.Completed(id).has_value(); }));
+  EXPECT_EQ(rm_.Completed(id)->exit_status(), 0) << rm_.Completed(id)->diagnostics();
+  EXPECT_EQ(Read(LogDir(id) + "/env.txt"), id.ToString() + "|" + WorkDir(id) + "|" + LogDir(id) +
+                                               "|a 'quoted' $value|tester|" +
+                                               std::to_string(nm_->node_id().port()) + "\n");
+}
+
+TEST_F(NodeManagerTest, ObeysCleanupOrdersFromHeartbeats) {
+  rm_.set_interval_ms(100);
+  StartRegistered();
+  ContainerId a1 = Cid(kApp, 1), a2 = Cid(kApp, 2), b1 = Cid(kOtherApp, 1);
+  for (const ContainerId& id : {a1, a2, b1}) StartOk(id, {"exec sleep 100"});
+  // The RM has seen them running before it orders the cleanup.
+  ASSERT_TRUE(WaitUntil([&] {
+    for (const ContainerId& id : {a1, a2, b1}) {
+      auto s = rm_.LastStatus(id);
+      if (!s || s->state() != proto::C_RUNNING) return false;
+    }
+    return true;
+  }));
+  rm_.CleanupContainer(b1);
+  rm_.CleanupApp(kApp);
+  ASSERT_TRUE(
+      WaitUntil([&] { return rm_.Completed(a1) && rm_.Completed(a2) && rm_.Completed(b1); }, 5s));
+  EXPECT_EQ(rm_.Completed(a1)->exit_status(), -107);
+  EXPECT_EQ(rm_.Completed(a2)->exit_status(), -107);
+  EXPECT_THAT(rm_.Completed(a1)->diagnostics(),
+              HasSubstr("Container killed on application-finish event."));
+  EXPECT_EQ(rm_.Completed(b1)->exit_status(), -106);
+  EXPECT_THAT(rm_.Completed(b1)->diagnostics(),
+              HasSubstr("Container killed by the ResourceManager."));
+}
+
+TEST_F(NodeManagerTest, RegistersWhenRmAppearsLater) {
+  rm_port_ = FreePort();
+  StartNm(Conf());
+  std::this_thread::sleep_for(500ms);
+  EXPECT_FALSE(nm_->registered());
+  // Containers are refused until the RM has handed out its key.
+  auto refused = Start(Request(Cid(kApp, 1), {"true"}));
+  ASSERT_EQ(refused.failed_requests_size(), 1);
+  EXPECT_EQ(refused.failed_requests(0).exception(),
+            "NodeManager has not registered with the ResourceManager yet");
+  StartRm(rm_port_);
+  EXPECT_TRUE(WaitUntil([&] { return nm_->registered(); }, 10s));
+}
+
+TEST_F(NodeManagerTest, ShutdownAtRegistrationStopsTrying) {
+  rm_.set_register_action(proto::SHUTDOWN);
+  StartRm();
+  StartNm(Conf());
+  ASSERT_TRUE(WaitUntil([&] { return rm_.registrations() >= 1; }));
+  std::this_thread::sleep_for(600ms);  // several retry periods
+  EXPECT_EQ(rm_.registrations(), 1);
+  EXPECT_FALSE(nm_->registered());
+  EXPECT_EQ(rm_.heartbeats(), 0);
+}
+
+TEST_F(NodeManagerTest, ResyncRegistersAgain) {
+  rm_.set_interval_ms(100);
+  StartRegistered();
+  ASSERT_EQ(rm_.registrations(), 1);
+  rm_.set_next_heartbeat_action(proto::RESYNC);
+  EXPECT_TRUE(WaitUntil([&] { return rm_.registrations() >= 2; }, 5s));
+  EXPECT_TRUE(WaitUntil([&] { return nm_->registered(); }));
+}
+
+TEST_F(NodeManagerTest, WrongHostTokenRefused) {
+  StartRegistered();
+  proto::StartContainerRequest r = Request(Cid(kApp, 1), {"true"});
+  proto::ContainerTokenIdentifierProto ident;
+  ident.ParseFromString(r.container_token().identifier());
+  ident.set_nm_host_port("elsewhere:1");
+  r.mutable_container_token()->set_identifier(ident.SerializeAsString());
+  r.mutable_container_token()->set_password(HmacSha256(rm_.key(), ident.SerializeAsString()));
+  auto resp = Start(r);
+  ASSERT_EQ(resp.failed_requests_size(), 1);
+  EXPECT_THAT(resp.failed_requests(0).exception(),
+              HasSubstr("token is for elsewhere:1, this NodeManager is " + nm_->address()));
+}
+
+TEST_F(NodeManagerTest, StopKillsRunningContainers) {
+  StartRegistered();
+  ContainerId id = Cid(kApp, 4);
+  StartOk(id, {"echo $$ > <LOG_DIR>/pid; exec sleep 100"});
+  int pgid = WaitForPid(id);
+  ASSERT_GT(pgid, 1);
+  auto t0 = std::chrono::steady_clock::now();
+  nm_->Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 8s);
+  EXPECT_TRUE(WaitUntil([&] { return GroupGone(pgid); }, 2s));
+  nm_->Stop();  // idempotent
+}
+
+TEST_F(NodeManagerTest, UncreatableDirIsAClearError) {
+  StartRm();
+  std::filesystem::create_directories(root_);
+  std::ofstream(root_ + "/file") << "x";
+  conf::Configuration c = Conf();
+  c.Set("yarn.nodemanager.log-dirs", root_ + "/file/logs");
+  auto nm = NodeManager::Create(c, RealClock::Get());
+  ASSERT_TRUE(nm.ok());
+  absl::Status s = (*nm)->Start();
+  ASSERT_FALSE(s.ok());
+  EXPECT_THAT(s.message(), HasSubstr("yarn.nodemanager.log-dirs"));
+  EXPECT_THAT(s.message(), HasSubstr(root_ + "/file/logs"));
+}
+
+TEST_F(NodeManagerTest, BadConfigurationFailsCreate) {
+  conf::Configuration c = Conf();
+  c.Set("yarn.nodemanager.resource.memory-mb", "0");
+  auto nm = NodeManager::Create(c, RealClock::Get());
+  ASSERT_FALSE(nm.ok());
+  EXPECT_THAT(nm.status().message(), HasSubstr("yarn.nodemanager.resource.memory-mb"));
+}
+
+}  // namespace
+}  // namespace skein::nm

@@ -1,0 +1,80 @@
+// Registers this NodeManager with the RM's ResourceTracker and heartbeats: every
+// nextHeartBeatInterval ms, and at once when a container completes (TriggerHeartbeat; a burst
+// of completions coalesces into one heartbeat). An unreachable RM is retried with a backoff that
+// starts at 100 ms and doubles up to yarn.resourcemanager.connect.retry-interval.ms; it never
+// stops the NodeManager. RESYNC re-registers; SHUTDOWN stops heartbeating for good.
+//
+// Thread rules: Start/Stop from the controlling thread. RPCs run on the updater's own thread; it
+// reaches the ContainerManager only through loop.RunSync, never holding a lock while calling the
+// RM. TriggerHeartbeat and registered() from any thread.
+#ifndef SKEIN_NODEMANAGER_STATUS_UPDATER_H_
+#define SKEIN_NODEMANAGER_STATUS_UPDATER_H_
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "common/event_loop.h"
+#include "common/ids.h"
+#include "common/resource.h"
+#include "nodemanager/container/container_manager.h"
+#include "protos/resource_tracker.grpc.pb.h"
+
+namespace skein::nm {
+
+struct StatusUpdaterOptions {
+  std::string rm_address;  // connectable host:port of the ResourceTracker
+  NodeId node_id;
+  int http_port = 0;
+  Resource total;
+  absl::Duration retry_initial = absl::Milliseconds(100);
+  absl::Duration retry_cap = absl::Seconds(30);
+  absl::Duration rpc_timeout = absl::Seconds(10);
+};
+
+class StatusUpdater {
+ public:
+  StatusUpdater(StatusUpdaterOptions options, EventLoop& loop, ContainerManager& manager);
+  ~StatusUpdater();  // Stop()s
+  StatusUpdater(const StatusUpdater&) = delete;
+  StatusUpdater& operator=(const StatusUpdater&) = delete;
+
+  void Start();
+  // Joins the thread (an RPC in flight is cancelled). Idempotent.
+  void Stop();
+  void TriggerHeartbeat();
+  bool registered() const { return registered_.load(); }
+
+ private:
+  void Run();
+  // Waits up to `d` for Stop() (and, when `wake_on_trigger`, for TriggerHeartbeat()).
+  // Returns false when stopping.
+  bool Wait(absl::Duration d, bool wake_on_trigger);
+  bool Register();   // true on NORMAL
+  bool Heartbeat();  // false when the RPC failed
+  void Log(const std::string& message);
+
+  const StatusUpdaterOptions options_;
+  EventLoop& loop_;
+  ContainerManager& manager_;
+  std::unique_ptr<proto::ResourceTracker::Stub> stub_;
+  std::atomic<bool> registered_{false};
+  bool shutdown_by_rm_ = false;
+  int response_id_ = 0;
+  absl::Duration interval_ = absl::Seconds(1);
+  absl::Duration backoff_;
+  bool last_rpc_failed_ = false;
+
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  bool triggered_ ABSL_GUARDED_BY(mu_) = false;
+  grpc::ClientContext* in_flight_ ABSL_GUARDED_BY(mu_) = nullptr;
+  std::thread thread_;
+};
+
+}  // namespace skein::nm
+
+#endif  // SKEIN_NODEMANAGER_STATUS_UPDATER_H_
