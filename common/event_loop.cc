@@ -59,6 +59,7 @@ EventLoop::TimerId EventLoop::PostDelayed(absl::Duration delay, std::function<vo
   TimerId id = next_timer_id_++;
   timers_[id] = Timer{std::move(fn), absl::ZeroDuration()};
   due_.emplace(std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(delay), id);
+  ++timer_epoch_;  // wakes a loop that sleeps without a deadline or with a later one
   return id;
 }
 
@@ -67,6 +68,7 @@ EventLoop::TimerId EventLoop::PostPeriodic(absl::Duration period, std::function<
   TimerId id = next_timer_id_++;
   timers_[id] = Timer{std::move(fn), period};
   due_.emplace(std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(period), id);
+  ++timer_epoch_;
   return id;
 }
 
@@ -102,8 +104,9 @@ void EventLoop::Run() {
           }
           break;
         }
-        auto has_work = [this]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
-          return stopping_ || !queue_.empty();
+        const uint64_t epoch = timer_epoch_;
+        auto has_work = [this, epoch]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+          return stopping_ || !queue_.empty() || timer_epoch_ != epoch;
         };
         if (due_.empty()) {
           mu_.Await(absl::Condition(&has_work));

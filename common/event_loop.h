@@ -80,6 +80,7 @@ class EventLoop {
   std::multimap<SteadyTime, TimerId> due_ ABSL_GUARDED_BY(mu_);
   std::map<TimerId, Timer> timers_ ABSL_GUARDED_BY(mu_);
   TimerId next_timer_id_ ABSL_GUARDED_BY(mu_) = 1;
+  uint64_t timer_epoch_ ABSL_GUARDED_BY(mu_) = 0;  // bumped when a timer is added
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread thread_;
   std::thread::id thread_id_;

@@ -28,7 +28,8 @@ nohup "$bin/yarn" minicluster --nodemanagers 2 --base-dir "$base" --conf-dir-out
   --ephemeral-ports >"$base/minicluster.log" 2>&1 &
 echo $! >"$base/minicluster.pid"
 for _ in $(seq 1 100); do
-  if grep -q "NodeManagers registered" "$base/minicluster.log" 2>/dev/null; then break; fi
+  # minicluster writes the client configuration once every NodeManager has registered
+  if [ -f "$conf/yarn-site.xml" ]; then break; fi
   if ! kill -0 "$(cat "$base/minicluster.pid")" 2>/dev/null; then
     echo "the cluster failed to start:" >&2
     cat "$base/minicluster.log" >&2

@@ -1,0 +1,241 @@
+#include "appmaster/amrm_client.h"
+
+#include <algorithm>
+#include <chrono>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "common/rpc.h"
+#include "protos/am_protocol.grpc.pb.h"
+
+extern char** environ;
+
+namespace skein::am {
+
+absl::StatusOr<AMEnvironment> ReadAMEnvironment(const std::map<std::string, std::string>& env) {
+  auto get = [&env](const char* name) -> absl::StatusOr<std::string> {
+    auto it = env.find(name);
+    if (it == env.end() || it->second.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("environment variable ", name,
+                       " is not set: this program must run as an ApplicationMaster container "
+                       "launched by the ResourceManager"));
+    }
+    return it->second;
+  };
+  AMEnvironment out;
+  auto address = get(kEnvSchedulerAddress);
+  if (!address.ok()) return address.status();
+  auto token = get(kEnvAmrmToken);
+  if (!token.ok()) return token.status();
+  auto container = get(kEnvContainerId);
+  if (!container.ok()) return container.status();
+  auto id = ContainerId::Parse(*container);
+  if (!id.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("environment variable ", kEnvContainerId, "='", *container,
+                     "' is not a container id: ", id.status().message()));
+  }
+  out.scheduler_address = *address;
+  out.amrm_token = *token;
+  out.container_id = *id;
+  return out;
+}
+
+std::map<std::string, std::string> ProcessEnvironment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e != nullptr && *e != nullptr; ++e) {
+    std::string entry(*e);
+    size_t eq = entry.find('=');
+    if (eq == std::string::npos) continue;
+    env.emplace(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  return env;
+}
+
+namespace {
+
+class GrpcAMRMProtocol final : public AMRMProtocol {
+ public:
+  GrpcAMRMProtocol(absl::string_view address, absl::string_view token)
+      : address_(address),
+        token_(token),
+        stub_(proto::ApplicationMasterProtocol::NewStub(MakeChannel(address))) {}
+
+  absl::StatusOr<proto::RegisterApplicationMasterResponse> Register(
+      const proto::RegisterApplicationMasterRequest& request) override {
+    auto ctx = Context(0);
+    proto::RegisterApplicationMasterResponse response;
+    grpc::Status status = stub_->RegisterApplicationMaster(ctx.get(), request, &response);
+    return Check(status, "Register", std::move(response));
+  }
+
+  absl::StatusOr<proto::AllocateResponse> Allocate(const proto::AllocateRequest& request) override {
+    auto ctx = Context(request.wait_ms());
+    proto::AllocateResponse response;
+    grpc::Status status = stub_->Allocate(ctx.get(), request, &response);
+    return Check(status, "Allocate", std::move(response));
+  }
+
+  absl::StatusOr<proto::FinishApplicationMasterResponse> Finish(
+      const proto::FinishApplicationMasterRequest& request) override {
+    auto ctx = Context(0);
+    proto::FinishApplicationMasterResponse response;
+    grpc::Status status = stub_->FinishApplicationMaster(ctx.get(), request, &response);
+    return Check(status, "Finish", std::move(response));
+  }
+
+ private:
+  std::unique_ptr<grpc::ClientContext> Context(int32_t wait_ms) {
+    auto ctx = MakeClientContext(std::chrono::milliseconds(30000 + std::max(0, wait_ms)));
+    ctx->AddMetadata(kAmrmTokenMetadataKey, token_);
+    return ctx;
+  }
+
+  template <typename T>
+  absl::StatusOr<T> Check(const grpc::Status& s, absl::string_view what, T response) {
+    if (!s.ok()) {
+      absl::Status st = FromGrpcStatus(s);
+      return absl::Status(st.code(), absl::StrCat("ApplicationMasterProtocol.", what, " to ",
+                                                  address_, ": ", st.message()));
+    }
+    return response;
+  }
+
+  std::string address_;
+  std::string token_;
+  std::unique_ptr<proto::ApplicationMasterProtocol::Stub> stub_;
+};
+
+}  // namespace
+
+std::unique_ptr<AMRMProtocol> MakeGrpcAMRMProtocol(absl::string_view scheduler_address,
+                                                   absl::string_view amrm_token) {
+  return std::make_unique<GrpcAMRMProtocol>(scheduler_address, amrm_token);
+}
+
+AMRMClient::AMRMClient(std::unique_ptr<AMRMProtocol> rpc) : rpc_(std::move(rpc)) {}
+
+AMRMClient::Key AMRMClient::KeyOf(const ContainerRequest& r) {
+  return Key(r.priority, r.resource_name, r.capability.memory_mb, r.capability.vcores,
+             r.capability.others);
+}
+
+std::string AMRMClient::KeyText(const Key& k) {
+  Resource r(std::get<2>(k), std::get<3>(k));
+  r.others = std::get<4>(k);
+  return absl::StrCat("{priority=", std::get<0>(k), ", resource_name=", std::get<1>(k),
+                      ", capability=", r.ToString(), "}");
+}
+
+absl::StatusOr<proto::RegisterApplicationMasterResponse> AMRMClient::Register(
+    absl::string_view host, int32_t rpc_port, absl::string_view tracking_url) {
+  registration_.set_host(std::string(host));
+  registration_.set_rpc_port(rpc_port);
+  registration_.set_tracking_url(std::string(tracking_url));
+  auto response = rpc_->Register(registration_);
+  if (response.ok()) registered_ = true;
+  return response;
+}
+
+absl::Status AMRMClient::AddContainerRequest(const ContainerRequest& request) {
+  if (request.capability.AnyNegative() || request.capability.memory_mb <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("container request capability ", request.capability.ToString(),
+                     " must have positive memory and no negative value"));
+  }
+  if (request.resource_name.empty()) {
+    return absl::InvalidArgumentError("container request with an empty resource name");
+  }
+  Key key = KeyOf(request);
+  ++table_[key];
+  dirty_.insert(key);
+  return absl::OkStatus();
+}
+
+absl::Status AMRMClient::RemoveContainerRequest(const ContainerRequest& request) {
+  Key key = KeyOf(request);
+  auto it = table_.find(key);
+  if (it == table_.end() || it->second <= 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("no outstanding container request for ", KeyText(key)));
+  }
+  --it->second;
+  dirty_.insert(key);
+  return absl::OkStatus();
+}
+
+void AMRMClient::ReleaseAssignedContainer(const ContainerId& id) {
+  pending_releases_.push_back(id);
+}
+
+int32_t AMRMClient::Outstanding(const ContainerRequest& request) const {
+  auto it = table_.find(KeyOf(request));
+  return it == table_.end() ? 0 : it->second;
+}
+
+absl::StatusOr<proto::AllocateResponse> AMRMClient::Allocate(float progress, int32_t wait_ms) {
+  if (!registered_) {
+    return absl::FailedPreconditionError("Allocate called before Register succeeded");
+  }
+  proto::AllocateRequest request;
+  request.set_progress(std::clamp(progress, 0.0f, 1.0f));
+  request.set_wait_ms(std::max(0, wait_ms));
+  request.set_response_id(last_response_id_);
+  // Anything pending (asks or releases) must reach the RM now; do not let it sit in a long poll.
+  if (!dirty_.empty() || !pending_releases_.empty()) request.set_wait_ms(0);
+  for (const Key& key : dirty_) {
+    proto::ResourceRequestProto* ask = request.add_ask();
+    ask->mutable_priority()->set_priority(std::get<0>(key));
+    ask->set_resource_name(std::get<1>(key));
+    Resource capability(std::get<2>(key), std::get<3>(key));
+    capability.others = std::get<4>(key);
+    *ask->mutable_capability() = capability.ToProto();
+    auto it = table_.find(key);
+    ask->set_num_containers(it == table_.end() ? 0 : it->second);
+    ask->set_relax_locality(true);
+  }
+  for (const ContainerId& id : pending_releases_) *request.add_release() = id.ToProto();
+
+  auto response = rpc_->Allocate(request);
+  if (!response.ok()) return response.status();  // changes stay pending
+  // Sent: totals of zero need not be remembered any more.
+  for (const Key& key : dirty_) {
+    auto it = table_.find(key);
+    if (it != table_.end() && it->second == 0) table_.erase(it);
+  }
+  dirty_.clear();
+  pending_releases_.clear();
+  last_response_id_ = response->response_id();
+
+  if (response->a_m_command_shutdown()) {
+    shutdown_requested_ = true;
+    return response;
+  }
+  if (response->a_m_command_resync()) {
+    // The RM lost this attempt's state (e.g. it restarted): register again and resend every
+    // outstanding ask on the next heartbeat.
+    last_response_id_ = 0;
+    auto reg = rpc_->Register(registration_);
+    if (!reg.ok()) {
+      return absl::Status(
+          reg.status().code(),
+          absl::StrCat("re-registering after a resync request: ", reg.status().message()));
+    }
+    for (const auto& [key, total] : table_) dirty_.insert(key);
+  }
+  return response;
+}
+
+absl::Status AMRMClient::Finish(proto::FinalApplicationStatus status, absl::string_view diagnostics,
+                                absl::string_view tracking_url) {
+  proto::FinishApplicationMasterRequest request;
+  request.set_final_application_status(status);
+  request.set_diagnostics(std::string(diagnostics));
+  request.set_tracking_url(std::string(tracking_url));
+  auto response = rpc_->Finish(request);
+  if (!response.ok()) return response.status();
+  return absl::OkStatus();
+}
+
+}  // namespace skein::am

@@ -1,0 +1,59 @@
+// The `yarn` command's connection to ApplicationClientProtocol (yarn.resourcemanager.address).
+//
+// A call that finds the RM unreachable (gRPC UNAVAILABLE) is retried every 200 ms for a bounded
+// time: yarn.resourcemanager.connect.max-wait.ms, capped at 5 s so an interactive command never
+// hangs. When it still fails the error reads
+//   "Cannot reach the ResourceManager at <addr> (yarn.resourcemanager.address): <grpc message>"
+// Other RPC errors (INVALID_ARGUMENT, NOT_FOUND, ...) come back at once with the RM's message.
+//
+// Threading: one thread at a time.
+#ifndef SKEIN_CLIENT_RM_CLIENT_H_
+#define SKEIN_CLIENT_RM_CLIENT_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "common/conf/configuration.h"
+#include "protos/client_protocol.grpc.pb.h"
+
+namespace skein::cli {
+
+inline constexpr char kRmAddressKey[] = "yarn.resourcemanager.address";
+
+class RMClient {
+ public:
+  // Reads the address and retry bound from `conf`; a malformed address is InvalidArgument
+  // naming the key.
+  static absl::StatusOr<std::unique_ptr<RMClient>> Create(const conf::Configuration& conf);
+
+  const std::string& address() const { return address_; }
+
+  absl::StatusOr<proto::GetNewApplicationResponse> GetNewApplication();
+  absl::Status SubmitApplication(const proto::ApplicationSubmissionContextProto& context);
+  absl::StatusOr<proto::ApplicationReportProto> GetApplicationReport(
+      const proto::ApplicationIdProto& id);
+  absl::StatusOr<proto::GetApplicationsResponse> GetApplications(
+      const proto::GetApplicationsRequest& r);
+  absl::StatusOr<proto::KillApplicationResponse> ForceKillApplication(
+      const proto::ApplicationIdProto& id, const std::string& diagnostics);
+  absl::StatusOr<proto::GetClusterNodesResponse> GetClusterNodes(
+      const proto::GetClusterNodesRequest& r);
+  absl::StatusOr<proto::GetQueueInfoResponse> GetQueueInfo(const proto::GetQueueInfoRequest& r);
+
+ private:
+  RMClient(std::string address, std::chrono::milliseconds max_wait);
+  // Runs `call` with a fresh context, retrying UNAVAILABLE until the bound.
+  absl::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& call);
+
+  std::string address_;
+  std::chrono::milliseconds max_wait_;
+  std::unique_ptr<proto::ApplicationClientProtocol::Stub> stub_;
+};
+
+}  // namespace skein::cli
+
+#endif  // SKEIN_CLIENT_RM_CLIENT_H_
