@@ -10,7 +10,11 @@ bash scripts/install-deps.sh
 
 echo "== building (Release) — the first build takes a few minutes"
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-ninja -C build-release -j2 yarn skein-dshell-am >/dev/null
+if ! ninja -C build-release -j2 yarn skein-dshell-am >"${TMPDIR:-/tmp}/skein-quickstart-build.log" 2>&1; then
+  tail -40 "${TMPDIR:-/tmp}/skein-quickstart-build.log" >&2
+  echo "build failed; full log: ${TMPDIR:-/tmp}/skein-quickstart-build.log" >&2
+  exit 1
+fi
 bin="$root/build-release/bin"
 
 base=${SKEIN_QUICKSTART_DIR:-/tmp/skein-quickstart}
