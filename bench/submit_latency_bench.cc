@@ -53,7 +53,8 @@ int main(int argc, char** argv) {
   skein::conf::Configuration conf = skein::conf::Configuration::WithYarnDefaults();
   for (const char* key :
        {"yarn.resourcemanager.address", "yarn.resourcemanager.scheduler.address",
-        "yarn.resourcemanager.resource-tracker.address", "yarn.resourcemanager.admin.address"}) {
+        "yarn.resourcemanager.resource-tracker.address", "yarn.resourcemanager.admin.address",
+        "yarn.resourcemanager.webapp.address"}) {
     conf.Set(key, "127.0.0.1:0");
   }
   auto rm = skein::rm::ResourceManager::Create(conf, skein::RealClock::Get());
@@ -66,6 +67,7 @@ int main(int argc, char** argv) {
     skein::conf::Configuration nm_conf = conf;
     nm_conf.Set("yarn.resourcemanager.resource-tracker.address", (*rm)->resource_tracker_address());
     nm_conf.Set("yarn.nodemanager.address", "127.0.0.1:0");
+    nm_conf.Set("yarn.nodemanager.webapp.address", "127.0.0.1:0");
     nm_conf.Set("yarn.nodemanager.local-dirs", absl::StrCat(base, "/nm", i, "/local"));
     nm_conf.Set("yarn.nodemanager.log-dirs", absl::StrCat(base, "/nm", i, "/logs"));
     auto nm = skein::nm::NodeManager::Create(nm_conf, skein::RealClock::Get());

@@ -25,6 +25,7 @@ int RunApplicationCommand(const std::vector<std::string>& args, CliContext& ctx)
 int RunNodeCommand(const std::vector<std::string>& args, CliContext& ctx);
 int RunQueueCommand(const std::vector<std::string>& args, CliContext& ctx);
 int RunDistributedShell(const std::vector<std::string>& args, CliContext& ctx);
+int RunSubmitCommand(const std::vector<std::string>& args, CliContext& ctx);
 int RunResourceManagerCommand(const std::vector<std::string>& args, CliContext& ctx);
 int RunNodeManagerCommand(const std::vector<std::string>& args, CliContext& ctx);
 int RunMiniClusterCommand(const std::vector<std::string>& args, CliContext& ctx);

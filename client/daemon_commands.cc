@@ -93,7 +93,8 @@ std::vector<std::pair<std::string, std::string>> RmAddressProps(const rm::Resour
           {"yarn.resourcemanager.scheduler.address", ConnectAddress(rm.scheduler_address())},
           {"yarn.resourcemanager.resource-tracker.address",
            ConnectAddress(rm.resource_tracker_address())},
-          {"yarn.resourcemanager.admin.address", ConnectAddress(rm.admin_address())}};
+          {"yarn.resourcemanager.admin.address", ConnectAddress(rm.admin_address())},
+          {"yarn.resourcemanager.webapp.address", ConnectAddress(rm.webapp_address())}};
 }
 
 void PrintRmAddresses(const rm::ResourceManager& rm, std::ostream& out) {

@@ -27,6 +27,10 @@ std::string YarnUsage() {
          "                     [-shell_env K=V] [-num_containers N] [-container_memory MB]\n"
          "                     [-container_vcores V] [-master_memory MB] [-master_vcores V]\n"
          "                     [-queue Q] [-priority P] [-appname NAME] [-timeout ms]\n"
+         "  submit             runs a Spark-style driver/executor job:\n"
+         "                     [--deploy-mode cluster|client] [--num-executors N]\n"
+         "                     [--executor-memory MEM] [--conf K=V] ...\n"
+         "                     pi [SLICES] | shell [--tasks N] -- COMMAND [ARGS...]\n"
          "  version            print the version\n"
          "\n"
          "Daemon commands:\n"
@@ -52,6 +56,7 @@ Command FindCommand(const std::string& name) {
   if (name == "node") return &RunNodeCommand;
   if (name == "queue") return &RunQueueCommand;
   if (name == "distributedshell") return &RunDistributedShell;
+  if (name == "submit") return &RunSubmitCommand;
   if (name == "resourcemanager") return &RunResourceManagerCommand;
   if (name == "nodemanager") return &RunNodeManagerCommand;
   if (name == "minicluster") return &RunMiniClusterCommand;

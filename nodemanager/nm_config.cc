@@ -1,5 +1,7 @@
 #include "nodemanager/nm_config.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
@@ -109,6 +111,19 @@ absl::StatusOr<NmConfig> ParseNmConfig(const conf::Configuration& conf) {
   if (std::find(c.env_whitelist.begin(), c.env_whitelist.end(), "PATH") == c.env_whitelist.end()) {
     c.env_whitelist.push_back("PATH");
   }
+
+  absl::StatusOr<MonitorOptions> monitor = ParseMonitorOptions(conf);
+  if (!monitor.ok()) return monitor.status();
+  c.monitor = *monitor;
+  c.monitor.node_vcores = static_cast<int>(c.total.vcores);
+  const long processors = sysconf(_SC_NPROCESSORS_ONLN);
+  absl::StatusOr<CgroupsOptions> cgroups = ParseCgroupsOptions(
+      conf, static_cast<int>(c.total.vcores), processors > 0 ? static_cast<int>(processors) : 1);
+  if (!cgroups.ok()) return cgroups.status();
+  c.cgroups = *cgroups;
+  absl::StatusOr<HealthCheckerOptions> health = ParseHealthCheckerOptions(conf);
+  if (!health.ok()) return health.status();
+  c.health = *health;
   return c;
 }
 

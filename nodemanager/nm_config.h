@@ -10,6 +10,9 @@
 #include "absl/time/time.h"
 #include "common/conf/configuration.h"
 #include "common/resource.h"
+#include "nodemanager/executor/cgroups/cgroups_manager.h"
+#include "nodemanager/health/health_checker.h"
+#include "nodemanager/monitor/containers_monitor.h"
 
 namespace skein::nm {
 
@@ -28,6 +31,9 @@ struct NmConfig {
   std::string rm_tracker_address;  // where to register (connectable form)
   absl::Duration rm_retry_cap = absl::Seconds(30);
   std::vector<std::string> env_whitelist;  // always contains PATH
+  MonitorOptions monitor;                  // pmem/vmem checks, interval
+  CgroupsOptions cgroups;                  // enabled == false: no cgroups asked for
+  HealthCheckerOptions health;             // script == "": no health script
 };
 
 absl::StatusOr<NmConfig> ParseNmConfig(const conf::Configuration& conf);

@@ -81,5 +81,36 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"yarn.resourcemanager.connect.retry-interval.ms", "0", "must be positive"},
         BadCase{"yarn.nodemanager.sleep-delay-before-sigkill.ms", "-1", "must not be negative"}));
 
+TEST(NmConfigTest, PolicingSettingsAreParsedAndTheirErrorsSurface) {
+  absl::StatusOr<NmConfig> c = ParseNmConfig(Base());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->monitor.pmem_check);
+  EXPECT_EQ(c->monitor.node_vcores, 8);
+  EXPECT_FALSE(c->cgroups.enabled);
+  EXPECT_EQ(c->health.script, "");
+
+  conf::Configuration conf = Base();
+  conf.Set("yarn.nodemanager.resource.cpu.enabled", "true");
+  conf.Set("yarn.nodemanager.resource.cpu-vcores", "6");
+  c = ParseNmConfig(conf);
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_TRUE(c->cgroups.cpu);
+  EXPECT_EQ(c->cgroups.node_vcores, 6);
+  EXPECT_GE(c->cgroups.num_processors, 1);
+
+  conf = Base();
+  conf.Set("yarn.nodemanager.vmem-pmem-ratio", "abc");
+  EXPECT_THAT(ParseNmConfig(conf).status().message(),
+              HasSubstr("yarn.nodemanager.vmem-pmem-ratio"));
+  conf = Base();
+  conf.Set("yarn.nodemanager.resource.percentage-physical-cpu-limit", "101");
+  EXPECT_THAT(ParseNmConfig(conf).status().message(),
+              HasSubstr("yarn.nodemanager.resource.percentage-physical-cpu-limit=101"));
+  conf = Base();
+  conf.Set("yarn.nodemanager.health-checker.script.path", "/nonexistent/health.sh");
+  EXPECT_THAT(ParseNmConfig(conf).status().message(),
+              HasSubstr("'/nonexistent/health.sh' is not an executable file"));
+}
+
 }  // namespace
 }  // namespace skein::nm

@@ -12,8 +12,10 @@
 #include "nodemanager/container/container_manager.h"
 #include "nodemanager/executor/posix_executor.h"
 #include "nodemanager/nm_config.h"
+#include "nodemanager/policing.h"
 #include "nodemanager/service/container_manager_service.h"
 #include "nodemanager/status_updater.h"
+#include "nodemanager/web/nm_web_server.h"
 
 namespace skein::nm {
 namespace {
@@ -59,8 +61,10 @@ class NodeManagerImpl final : public NodeManager {
     if (!cm.inherited_env.count("PATH")) cm.inherited_env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
     const char* home = std::getenv("HOME");
     cm.home = home != nullptr ? home : "/home/";
-
     loop_ = std::make_unique<EventLoop>("nm-loop");
+    StartPolicing();
+    cm.hooks = policing_.get();
+
     manager_ = std::make_unique<ContainerManager>(std::move(cm), *loop_, *executor_, clock_);
     service_ = std::make_unique<ContainerManagerService>(*loop_, *manager_);
     loop_->Start();
@@ -75,13 +79,20 @@ class NodeManagerImpl final : public NodeManager {
     }
     server_ = *std::move(server);
     node_id_ = NodeId(config_.node_host, port);
+    // Web (issue 6): NM REST and /metrics on yarn.nodemanager.webapp.address.
+    web_ = std::make_unique<web::NmWebServer>(*loop_, [this] { return WebSnapshot(); });
+    if (auto s = web_->Start(absl::StrCat("0.0.0.0:", config_.http_port)); !s.ok()) {
+      Stop();
+      return s;
+    }
 
     StatusUpdaterOptions su;
     su.rm_address = config_.rm_tracker_address;
     su.node_id = node_id_;
-    su.http_port = config_.http_port;
+    su.http_port = web_->port();
     su.total = config_.total;
     su.retry_cap = config_.rm_retry_cap;
+    su.fill_node_status = [this](proto::NodeStatusProto* status) { FillNodeStatus(status); };
     updater_ = std::make_unique<StatusUpdater>(su, *loop_, *manager_);
     loop_->RunSync([this] {
       manager_->SetNodeId(node_id_);
@@ -95,6 +106,9 @@ class NodeManagerImpl final : public NodeManager {
     if (!started_ || stopped_) return;
     stopped_ = true;
     if (updater_ != nullptr) updater_->Stop();
+    if (web_ != nullptr) web_->Stop();  // web: before the loop stops
+    if (health_ != nullptr) health_->Stop();
+    if (monitor_ != nullptr) monitor_->Stop();
     if (server_ != nullptr) {
       server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
       server_->Wait();
@@ -109,6 +123,7 @@ class NodeManagerImpl final : public NodeManager {
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
+    if (cgroups_ != nullptr) loop_->RunSync([this] { cgroups_->RemoveAllContainerGroups(); });
     executor_.reset();  // joins the reaper; exits it reports now are posted to a stopping loop
     loop_->Stop();
   }
@@ -118,12 +133,57 @@ class NodeManagerImpl final : public NodeManager {
   bool registered() const override { return updater_ != nullptr && updater_->registered(); }
 
  private:
+  // Monitor, cgroups and health script (policing.h); says once what cannot be enforced.
+  void StartPolicing() {
+    CgroupsSetup cg = SetUpCgroups(config_.cgroups);
+    if (!cg.cannot_enforce.empty()) {
+      fprintf(stderr, "skein nodemanager: %s\n", cg.cannot_enforce.c_str());
+    }
+    cgroup_fs_ = std::move(cg.fs);
+    cgroups_ = std::move(cg.manager);
+    MonitorOptions mo = config_.monitor;
+    mo.memory_enforced_by_cgroups = cgroups_ != nullptr && config_.cgroups.memory_enforced;
+    procfs_ = std::make_unique<RealProcFs>();
+    monitor_ = std::make_unique<ContainersMonitor>(
+        mo, *procfs_, clock_, [this](const ContainerId& id, int status, const std::string& why) {
+          loop_->Post([this, id, status, why] { manager_->KillContainer(id, status, why); });
+        });
+    policing_ = std::make_unique<NodePolicing>(cgroups_.get(), monitor_.get());
+    monitor_->Start();
+    health_ = std::make_unique<HealthChecker>(config_.health, clock_);
+    health_->Start();
+  }
+
+  // Web (issue 6): what the NM REST API shows; runs on the loop.
+  web::NmWebSnapshot WebSnapshot() {
+    web::NmWebSnapshot snap;
+    snap.node_id = node_id_;
+    snap.total = config_.total;
+    if (health_ != nullptr) snap.health = health_->status();
+    snap.last_update_ms = clock_.NowMillis();
+    snap.containers = manager_->AllStatuses();
+    return snap;
+  }
+
+  void FillNodeStatus(proto::NodeStatusProto* status) {
+    *status->mutable_nodehealthstatus() = health_->status();
+    *status->mutable_containers_utilization() = monitor_->containers_utilization();
+    *status->mutable_node_utilization() = monitor_->node_utilization();
+  }
+
   const NmConfig config_;
   Clock& clock_;
   bool started_ = false;
   bool stopped_ = false;
   NodeId node_id_;
   std::unique_ptr<EventLoop> loop_;
+  std::unique_ptr<web::NmWebServer> web_;  // web (issue 6)
+  std::unique_ptr<ProcFs> procfs_;
+  std::unique_ptr<CgroupFs> cgroup_fs_;
+  std::unique_ptr<CgroupsManager> cgroups_;
+  std::unique_ptr<ContainersMonitor> monitor_;
+  std::unique_ptr<NodePolicing> policing_;
+  std::unique_ptr<HealthChecker> health_;
   std::unique_ptr<PosixContainerExecutor> executor_;
   std::unique_ptr<ContainerManager> manager_;
   std::unique_ptr<ContainerManagerService> service_;

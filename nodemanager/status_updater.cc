@@ -138,6 +138,7 @@ bool StatusUpdater::Heartbeat() {
   *status->mutable_node_id() = options_.node_id.ToProto();
   status->set_response_id(response_id_);
   status->mutable_nodehealthstatus()->set_is_node_healthy(true);
+  if (options_.fill_node_status) options_.fill_node_status(status);
   for (proto::ContainerStatusProto& s : loop_.RunSync([this] { return manager_.AllStatuses(); })) {
     *status->add_containersstatuses() = std::move(s);
   }

@@ -11,6 +11,7 @@
 #define SKEIN_NODEMANAGER_STATUS_UPDATER_H_
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -33,6 +34,9 @@ struct StatusUpdaterOptions {
   absl::Duration retry_initial = absl::Milliseconds(100);
   absl::Duration retry_cap = absl::Seconds(30);
   absl::Duration rpc_timeout = absl::Seconds(10);
+  // Fills health and utilization into each heartbeat's NodeStatusProto (any thread; called on
+  // the updater's thread). Null: always healthy, no utilization.
+  std::function<void(proto::NodeStatusProto*)> fill_node_status;
 };
 
 class StatusUpdater {

@@ -1,6 +1,10 @@
 #include "resourcemanager/resource_manager.h"
 
+#include <grp.h>
+#include <pwd.h>
+
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/event_loop.h"
@@ -9,9 +13,33 @@
 #include "resourcemanager/core/rm_config.h"
 #include "resourcemanager/core/rm_core.h"
 #include "resourcemanager/service/services.h"
+#include "resourcemanager/web/rm_web_server.h"
 
 namespace skein::rm {
 namespace {
+
+// The user's groups from the OS, primary group first (Hadoop's shell-based group mapping).
+std::vector<std::string> UserGroups(const std::string& user) {
+  std::vector<std::string> out;
+  struct passwd* pw = getpwnam(user.c_str());
+  if (pw == nullptr) return out;
+  int n = 64;
+  std::vector<gid_t> gids(n);
+  if (getgrouplist(user.c_str(), pw->pw_gid, gids.data(), &n) < 0) {
+    gids.resize(n);
+    if (getgrouplist(user.c_str(), pw->pw_gid, gids.data(), &n) < 0) n = 0;
+  }
+  gids.resize(n);
+  auto name_of = [](gid_t g) -> std::string {
+    struct group* gr = getgrgid(g);
+    return gr != nullptr ? gr->gr_name : std::to_string(g);
+  };
+  out.push_back(name_of(pw->pw_gid));
+  for (gid_t g : gids) {
+    if (g != pw->pw_gid) out.push_back(name_of(g));
+  }
+  return out;
+}
 
 std::string BoundAddress(const std::string& configured, int port) {
   std::string host = configured.substr(0, configured.rfind(':'));
@@ -30,7 +58,8 @@ class ResourceManagerImpl final : public ResourceManager {
         core_(config_, clock, loop_, *scheduler_, *calc_, *store_, launcher_),
         client_service_(core_, loop_),
         am_service_(core_, loop_),
-        tracker_service_(core_, loop_) {}
+        tracker_service_(core_, loop_),
+        web_(core_, loop_, clock) {}
 
   ~ResourceManagerImpl() override { Stop(); }
 
@@ -57,6 +86,9 @@ class ResourceManagerImpl final : public ResourceManager {
       core_.set_scheduler_connect_address(ConnectAddress(scheduler_address_));
       core_.Start();
     });
+    // Web (issue 6): REST, UI and /metrics, after the gRPC servers.
+    if (auto s = web_.Start(webapp_configured_); !s.ok()) return Fail(s);
+    webapp_address_ = BoundAddress(webapp_configured_, web_.port());
     started_ = true;
     return absl::OkStatus();
   }
@@ -68,6 +100,7 @@ class ResourceManagerImpl final : public ResourceManager {
     for (auto* s : {&client_server_, &scheduler_server_, &tracker_server_}) {
       if (*s) (*s)->Shutdown(deadline);
     }
+    web_.Stop();  // before the loop: HTTP threads RunSync onto it
     launcher_.Stop();
     loop_.Stop();
   }
@@ -77,6 +110,8 @@ class ResourceManagerImpl final : public ResourceManager {
   std::string resource_tracker_address() const override { return tracker_address_; }
   std::string admin_address() const override { return config_.admin_address; }
   int64_t cluster_timestamp() const override { return core_.cluster_timestamp(); }
+  std::string webapp_address() const override { return webapp_address_; }
+  std::string webapp_configured_;  // yarn.resourcemanager.webapp.address, set by Create
 
  private:
   absl::Status Fail(absl::Status s) {
@@ -94,6 +129,8 @@ class ResourceManagerImpl final : public ResourceManager {
   ClientService client_service_;
   AmService am_service_;
   TrackerService tracker_service_;
+  web::RmWebServer web_;
+  std::string webapp_address_;
   std::unique_ptr<grpc::Server> client_server_, scheduler_server_, tracker_server_;
   std::string client_address_, scheduler_address_, tracker_address_;
   bool started_ = false;
@@ -111,12 +148,18 @@ absl::StatusOr<std::unique_ptr<ResourceManager>> ResourceManager::Create(
     return absl::InvalidArgumentError(
         absl::StrCat("yarn.scheduler.capacity.resource-calculator: ", calc.status().message()));
   }
-  auto scheduler = MakeScheduler(config->scheduler_class, SchedulerOptions{calc->get()});
+  SchedulerOptions options;
+  options.calculator = calc->get();
+  options.conf = &conf;
+  options.user_groups = &UserGroups;
+  auto scheduler = MakeScheduler(config->scheduler_class, options);
   if (!scheduler.ok()) return scheduler.status();
   auto store = MakeStateStore(config->store_class);
   if (!store.ok()) return store.status();
-  return std::unique_ptr<ResourceManager>(new ResourceManagerImpl(
-      std::move(*config), clock, std::move(*calc), std::move(*scheduler), std::move(*store)));
+  auto rm = std::make_unique<ResourceManagerImpl>(std::move(*config), clock, std::move(*calc),
+                                                  std::move(*scheduler), std::move(*store));
+  rm->webapp_configured_ = conf.Get("yarn.resourcemanager.webapp.address", "0.0.0.0:8088");
+  return std::unique_ptr<ResourceManager>(std::move(rm));
 }
 
 }  // namespace skein::rm

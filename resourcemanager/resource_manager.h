@@ -35,6 +35,7 @@ class ResourceManager {
   virtual std::string scheduler_address() const = 0;         // ...scheduler.address
   virtual std::string resource_tracker_address() const = 0;  // ...resource-tracker.address
   virtual std::string admin_address() const = 0;             // ...admin.address
+  virtual std::string webapp_address() const = 0;            // ...webapp.address (HTTP)
   // The cluster timestamp that prefixes every application id of this RM.
   virtual int64_t cluster_timestamp() const = 0;
 };

@@ -10,7 +10,7 @@ bash scripts/install-deps.sh
 
 echo "== building (Release) — the first build takes a few minutes"
 cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-if ! ninja -C build-release -j2 yarn skein-dshell-am >"${TMPDIR:-/tmp}/skein-quickstart-build.log" 2>&1; then
+if ! ninja -C build-release -j2 yarn skein-dshell-am skein-launcher-am skein-executor >"${TMPDIR:-/tmp}/skein-quickstart-build.log" 2>&1; then
   tail -40 "${TMPDIR:-/tmp}/skein-quickstart-build.log" >&2
   echo "build failed; full log: ${TMPDIR:-/tmp}/skein-quickstart-build.log" >&2
   exit 1
@@ -47,12 +47,15 @@ echo "== running a distributed-shell application with 2 containers"
 "$bin/yarn" distributedshell -appname quickstart -num_containers 2 \
   -shell_command 'echo "Hello from $CONTAINER_ID on $NM_HOST"; uname -a'
 echo
+echo "== running a Spark-style job: pi over 10 slices, 2 executors, client mode (driver here)"
+"$bin/yarn" submit --name quickstart-pi --num-executors 2 --executor-memory 512m pi 10
+echo
 echo "== all applications"
 "$bin/yarn" application -list -appStates ALL
 echo
 echo "== nodes"
 "$bin/yarn" node -list -all
-app=$("$bin/yarn" application -list -appStates ALL | grep -o 'application_[0-9_]*' | head -1)
+app=$("$bin/yarn" application -list -appStates ALL -appTypes YARN | grep -o 'application_[0-9_]*' | head -1)
 echo
 echo "== what the containers printed"
 find "$base" -path "*${app}*" -name stdout -exec sh -c 'echo "--- $1"; cat "$1"' _ {} \;
@@ -63,6 +66,7 @@ Next:
   export YARN_CONF_DIR=$conf PATH=$bin:\$PATH
   yarn application -status $app
   yarn distributedshell -shell_command 'hostname' -num_containers 4
+  yarn submit --deploy-mode cluster pi 100   # driver in the AM container; output in its stdout log
   yarn node -list -showDetails
 Container logs:  $base/nm*/logs/<application id>/<container id>/{stdout,stderr}
 Stop it:         kill $(cat "$base/minicluster.pid")

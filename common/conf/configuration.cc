@@ -543,7 +543,9 @@ absl::StatusOr<Configuration> LoadYarnConfiguration(const std::optional<std::str
     return absl::InvalidArgumentError(
         absl::StrCat("configuration directory \"", *conf_dir, "\" is not a directory"));
   }
-  for (const char* file : {"core-site.xml", "yarn-site.xml"}) {
+  // capacity-scheduler.xml keys (yarn.scheduler.capacity.*) are merged in: they never collide
+  // with yarn-site keys, and the RM hands the merged view to its scheduler.
+  for (const char* file : {"core-site.xml", "yarn-site.xml", "capacity-scheduler.xml"}) {
     std::filesystem::path path = std::filesystem::path(*conf_dir) / file;
     if (!std::filesystem::exists(path, error)) continue;
     if (absl::Status s = conf.AddResourceFile(path.string()); !s.ok()) return s;

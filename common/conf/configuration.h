@@ -117,9 +117,9 @@ absl::StatusOr<absl::Duration> ParseDuration(std::string_view text, absl::Durati
 // $YARN_CONF_DIR, else $HADOOP_CONF_DIR (empty variables count as unset), else none.
 std::optional<std::string> ResolveConfDir(const std::optional<std::string>& flag);
 
-// YarnDefaults(), then <conf_dir>/core-site.xml, then <conf_dir>/yarn-site.xml, each only if the
-// file exists. A conf_dir that does not exist is NotFound naming it; without conf_dir the result
-// holds the defaults only.
+// YarnDefaults(), then <conf_dir>/core-site.xml, <conf_dir>/yarn-site.xml and
+// <conf_dir>/capacity-scheduler.xml, each only if the file exists. A conf_dir that does not exist
+// is NotFound naming it; without conf_dir the result holds the defaults only.
 absl::StatusOr<Configuration> LoadYarnConfiguration(const std::optional<std::string>& conf_dir);
 
 }  // namespace skein::conf

@@ -546,6 +546,21 @@ TEST(LoadYarnConfigurationTest, ReadsCoreThenYarnSite) {
   EXPECT_EQ(conf->SourceOf("yarn.scheduler.minimum-allocation-mb"), "default");
 }
 
+TEST(LoadYarnConfigurationTest, MergesCapacitySchedulerXml) {
+  TempDir dir;
+  dir.Write("yarn-site.xml", Xml(Property("yarn.acl.enable", "true")));
+  dir.Write("capacity-scheduler.xml", Xml(Property("yarn.scheduler.capacity.root.queues", "a,b")));
+  absl::StatusOr<Configuration> conf = LoadYarnConfiguration(dir.path());
+  ASSERT_TRUE(conf.ok()) << conf.status();
+  EXPECT_EQ(conf->Get("yarn.scheduler.capacity.root.queues"), "a,b");
+  EXPECT_EQ(conf->Get("yarn.acl.enable"), "true");
+  dir.Write("capacity-scheduler.xml", "<configuration>\n<property>\n");
+  conf = LoadYarnConfiguration(dir.path());
+  ASSERT_FALSE(conf.ok());
+  EXPECT_NE(conf.status().message().find("capacity-scheduler.xml:"), std::string::npos)
+      << conf.status();
+}
+
 TEST(LoadYarnConfigurationTest, MissingFilesAreSkipped) {
   TempDir dir;
   dir.Write("yarn-site.xml", Xml(Property("only", "yarn")));

@@ -55,9 +55,9 @@ const std::vector<ConfKey>& YarnDefaults() {
 
       // Scheduler.
       {"yarn.resourcemanager.scheduler.class",
-       "org.apache.hadoop.yarn.server.resourcemanager.scheduler.fifo.FifoScheduler",
-       "Scheduler implementation. Deviation: Hadoop defaults to the CapacityScheduler; Skein uses "
-       "the FIFO scheduler by default until its Capacity scheduler lands."},
+       "org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacityScheduler",
+       "Scheduler implementation: Hadoop's class names of the CapacityScheduler or FifoScheduler, "
+       "or the short names capacity / fifo. The FairScheduler is not available yet."},
       {"yarn.scheduler.minimum-allocation-mb", "1024",
        "Smallest container memory the scheduler grants, in MB; smaller requests are rounded up."},
       {"yarn.scheduler.maximum-allocation-mb", "8192",
@@ -102,6 +102,48 @@ const std::vector<ConfKey>& YarnDefaults() {
        "JAVA_HOME,HADOOP_COMMON_HOME,HADOOP_HDFS_HOME,HADOOP_CONF_DIR,CLASSPATH_PREPEND_DISTCACHE,"
        "HADOOP_YARN_HOME,HADOOP_HOME,PATH,LANG,TZ",
        "Environment variables a container inherits from the NM unless the application sets them."},
+      {"yarn.nodemanager.container-monitor.interval-ms", "3000",
+       "How often the NM measures each container's process tree (RSS, virtual memory, CPU) from "
+       "/proc."},
+      {"yarn.nodemanager.pmem-check-enabled", "true",
+       "Kill a container whose process tree uses more physical memory than it was allocated (exit "
+       "status -104)."},
+      {"yarn.nodemanager.vmem-check-enabled", "true",
+       "Kill a container whose process tree uses more virtual memory than its allocation times "
+       "vmem-pmem-ratio (exit status -103)."},
+      {"yarn.nodemanager.vmem-pmem-ratio", "2.1",
+       "Virtual memory a container may use per MB of its physical-memory allocation."},
+      {"yarn.nodemanager.linux-container-executor.resources-handler.class",
+       "org.apache.hadoop.yarn.server.nodemanager.util.DefaultLCEResourcesHandler",
+       "Set to ...CgroupsLCEResourcesHandler to give containers cgroup CPU weights (as the "
+       "LinuxContainerExecutor does)."},
+      {"yarn.nodemanager.resource.cpu.enabled", "false",
+       "Put each container in a cgroup with a CPU weight proportional to its vcores."},
+      {"yarn.nodemanager.resource.memory.enabled", "false",
+       "Put each container in a memory cgroup."},
+      {"yarn.nodemanager.resource.memory.enforced", "true",
+       "With memory cgroups: the container's allocation is a hard limit the kernel enforces (OOM "
+       "kill, exit 137); the /proc checks then only measure."},
+      {"yarn.nodemanager.linux-container-executor.cgroups.hierarchy", "/hadoop-yarn",
+       "Cgroup under which the NM creates one group per container; leftover container groups there "
+       "are removed at NM start."},
+      {"yarn.nodemanager.linux-container-executor.cgroups.mount-path", "",
+       "Where the cgroup v1 controllers are mounted (<path>/cpu, <path>/memory); empty means read "
+       "/proc/mounts."},
+      {"yarn.nodemanager.linux-container-executor.cgroups.strict-resource-usage", "false",
+       "Cap each container's CPU at its share of the node (cfs quota / cpu.max), even when the "
+       "node is idle."},
+      {"yarn.nodemanager.resource.percentage-physical-cpu-limit", "100",
+       "Percentage of the node's CPU that all containers together may use (cgroups)."},
+      {"yarn.nodemanager.health-checker.script.path", "",
+       "Node health script; a line of its output starting with ERROR marks the node unhealthy (no "
+       "new containers)."},
+      {"yarn.nodemanager.health-checker.script.opts", "",
+       "Arguments for the node health script, separated by spaces."},
+      {"yarn.nodemanager.health-checker.interval-ms", "600000",
+       "How often the node health script runs."},
+      {"yarn.nodemanager.health-checker.script.timeout-ms", "1200000",
+       "A health script running longer is killed and the node reported unhealthy."},
 
       // Client.
       {"yarn.resourcemanager.connect.max-wait.ms", "900000",

@@ -116,6 +116,10 @@ bool Container::ProcessExited(const ProcessExit& exit, absl::string_view stderr_
   return true;
 }
 
+void Container::PrependDiagnostics(absl::string_view text) {
+  diagnostics_ = absl::StrCat(text, "\n", diagnostics_);
+}
+
 bool Container::Finish() {
   if (!completed() || state_ == NmContainerState::kDone) return false;
   state_ = NmContainerState::kDone;

@@ -75,6 +75,8 @@ class Container {
   bool Kill(int exit_status, absl::string_view diagnostics);
   // The process ended; `stderr_tail` is the end of its stderr, used for failure diagnostics.
   bool ProcessExited(const ProcessExit& exit, absl::string_view stderr_tail);
+  // Puts `text` (and a newline) before the current diagnostics, e.g. why the kernel killed it.
+  void PrependDiagnostics(absl::string_view text);
   // Cleanup after exit is finished: EXITED_* / CLEANEDUP -> DONE.
   bool Finish();
 

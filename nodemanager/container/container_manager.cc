@@ -17,6 +17,9 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr size_t kStderrTailBytes = 4096;
+// Cleanup of a container's cgroups waits for stragglers in its group to die.
+constexpr int kCleanupAttempts = 20;
+constexpr absl::Duration kCleanupRetryDelay = absl::Milliseconds(100);
 constexpr char kDefaultPath[] = "/usr/local/bin:/usr/bin:/bin";
 
 absl::Status MakeDirs(const std::string& path) {
@@ -176,6 +179,19 @@ void ContainerManager::Launch(Entry& entry, const proto::ContainerLaunchContextP
   }
   c.Localized();
 
+  std::vector<std::string> prologue;
+  if (options_.hooks != nullptr) {
+    absl::StatusOr<std::vector<std::string>> lines =
+        options_.hooks->PrepareLaunch(c.id(), c.resource());
+    entry.hooks_prepared = true;  // even a half-done setup is cleaned up
+    if (!lines.ok()) {
+      c.LaunchFailed(lines.status().message());
+      Completed(entry);
+      return;
+    }
+    prologue = *std::move(lines);
+  }
+
   LaunchScriptParams p;
   p.container_id = cid;
   p.nm_host = node_id_.host();
@@ -189,6 +205,7 @@ void ContainerManager::Launch(Entry& entry, const proto::ContainerLaunchContextP
   p.inherited_env = options_.inherited_env;
   p.user_env = {context.environment().begin(), context.environment().end()};
   p.commands = {context.command().begin(), context.command().end()};
+  p.prologue = std::move(prologue);
 
   LaunchSpec spec;
   spec.container_id = cid;
@@ -219,6 +236,7 @@ void ContainerManager::Launch(Entry& entry, const proto::ContainerLaunchContextP
   }
   entry.pid = *pid;
   c.Launched();
+  if (options_.hooks != nullptr) options_.hooks->Launched(id, entry.pid, c.resource());
 }
 
 void ContainerManager::OnProcessExit(const ContainerId& id, ProcessExit exit) {
@@ -227,7 +245,10 @@ void ContainerManager::OnProcessExit(const ContainerId& id, ProcessExit exit) {
   Entry& entry = it->second;
   std::string tail = FileTail(entry.log_dir + "/stderr", kStderrTailBytes);
   if (tail.empty()) tail = FileTail(entry.log_dir + "/prelaunch.err", kStderrTailBytes);
+  std::string why;
+  if (options_.hooks != nullptr) why = options_.hooks->ExitDiagnostics(id, entry.pid);
   if (!entry.container->ProcessExited(exit, tail)) return;
+  if (!why.empty()) entry.container->PrependDiagnostics(why);
   // The leader is gone; anything it left behind in its group goes too.
   if (executor_.GroupAlive(entry.pid)) TerminateGroup(entry.pid);
   Completed(entry);
@@ -235,7 +256,31 @@ void ContainerManager::OnProcessExit(const ContainerId& id, ProcessExit exit) {
 
 void ContainerManager::Completed(Entry& entry) {
   entry.container->Finish();
+  if (entry.hooks_prepared) {
+    entry.hooks_prepared = false;
+    const ContainerId id = entry.container->id();
+    if (entry.pid > 0 && executor_.GroupAlive(entry.pid)) {
+      // Let the SIGTERM grace run out before cleanup SIGKILLs what is left in the groups.
+      loop_.PostDelayed(options_.sigkill_delay + kCleanupRetryDelay,
+                        [this, id] { CleanupHooks(id, kCleanupAttempts); });
+    } else {
+      CleanupHooks(id, kCleanupAttempts);
+    }
+  }
   if (on_completed_) on_completed_();
+}
+
+void ContainerManager::CleanupHooks(const ContainerId& id, int attempts_left) {
+  absl::Status s = options_.hooks->Cleanup(id);
+  if (absl::IsUnavailable(s) && attempts_left > 1) {
+    loop_.PostDelayed(options_.sigkill_delay + kCleanupRetryDelay,
+                      [this, id, attempts_left] { CleanupHooks(id, attempts_left - 1); });
+    return;
+  }
+  if (!s.ok()) {
+    fprintf(stderr, "skein nodemanager: cleaning up %s: %s\n", id.ToString().c_str(),
+            std::string(s.message()).c_str());
+  }
 }
 
 void ContainerManager::TerminateGroup(int pgid) {

@@ -25,6 +25,7 @@
 #include "common/event_loop.h"
 #include "common/ids.h"
 #include "nodemanager/container/container.h"
+#include "nodemanager/container/container_hooks.h"
 #include "nodemanager/container/token_verifier.h"
 #include "nodemanager/executor/container_executor.h"
 #include "protos/container_manager.pb.h"
@@ -45,6 +46,8 @@ struct ContainerManagerOptions {
   // them. PATH is expected here.
   std::map<std::string, std::string> inherited_env;
   std::string home;  // HOME for containers
+  // Isolation and policing (cgroups, memory monitor); null = none. Must outlive the manager.
+  ContainerHooks* hooks = nullptr;
 };
 
 class ContainerManager {
@@ -77,6 +80,11 @@ class ContainerManager {
   // Shutdown: SIGTERM every running container (then SIGKILL after the delay). Containers that
   // were not otherwise asked to die complete with the signal's status (143).
   void TerminateAll();
+  // A kill decided on the node (memory limits): the container completes with `exit_status`
+  // (KILLED_EXCEEDED_PMEM, ...) and `diagnostics`. Unknown or completed containers are ignored.
+  void KillContainer(const ContainerId& id, int exit_status, absl::string_view diagnostics) {
+    Kill(id, exit_status, diagnostics);
+  }
   int NumProcessesRunning() const;
 
  private:
@@ -85,6 +93,7 @@ class ContainerManager {
     int pid = 0;
     std::string work_dir;
     std::string log_dir;
+    bool hooks_prepared = false;  // hooks->Cleanup is owed
   };
 
   absl::Status StartOne(const proto::StartContainerRequest& request, ContainerId* id);
@@ -96,6 +105,7 @@ class ContainerManager {
   void TerminateGroup(int pgid);
   void OnProcessExit(const ContainerId& id, ProcessExit exit);
   void Completed(Entry& entry);
+  void CleanupHooks(const ContainerId& id, int attempts_left);
 
   const ContainerManagerOptions options_;
   EventLoop& loop_;

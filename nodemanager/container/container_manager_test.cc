@@ -368,5 +368,108 @@ TEST_F(ContainerManagerTest, TerminateAllWithoutKillRequestGives143) {
   EXPECT_EQ(loop_.RunSync([&] { return cm_->NumProcessesRunning(); }), 0);
 }
 
+// Records the policing hooks' calls (all on the loop thread; read after RunSync).
+class RecordingHooks : public ContainerHooks {
+ public:
+  absl::StatusOr<std::vector<std::string>> PrepareLaunch(const ContainerId& id,
+                                                         const Resource& r) override {
+    calls.push_back("prepare " + id.ToString() + " " + std::to_string(r.memory_mb));
+    if (!prepare_error.ok()) return prepare_error;
+    return std::vector<std::string>{"echo joined-the-group"};
+  }
+  void Launched(const ContainerId& id, int pid, const Resource&) override {
+    calls.push_back("launched " + std::to_string(pid));
+  }
+  std::string ExitDiagnostics(const ContainerId&, int) override { return exit_diagnostics; }
+  absl::Status Cleanup(const ContainerId& id) override {
+    calls.push_back("cleanup " + id.ToString());
+    if (busy_cleanups > 0) {
+      --busy_cleanups;
+      return absl::UnavailableError("tasks left");
+    }
+    return absl::OkStatus();
+  }
+  std::vector<std::string> calls;
+  absl::Status prepare_error;
+  std::string exit_diagnostics;
+  int busy_cleanups = 0;
+};
+
+class ContainerManagerHooksTest : public ContainerManagerTest {
+ protected:
+  void SetUp() override {
+    ContainerManagerTest::SetUp();
+    ContainerManagerOptions o;
+    o.local_dirs = {root_ + "/local"};
+    o.log_dirs = {root_ + "/logs"};
+    o.sigkill_delay = absl::Milliseconds(20);
+    o.inherited_env = {{"PATH", "/usr/bin:/bin"}};
+    o.hooks = &hooks_;
+    loop_.RunSync([&] {
+      cm_ = std::make_unique<ContainerManager>(o, loop_, executor_, clock_);
+      cm_->SetNodeId(NodeId("127.0.0.1", 4545));
+    });
+    Register();
+  }
+  std::vector<std::string> Calls() {
+    return loop_.RunSync([&] { return hooks_.calls; });
+  }
+  RecordingHooks hooks_;
+};
+
+TEST_F(ContainerManagerHooksTest, PrologueRunsFirstAndNodeKillsCompleteWithTheirStatus) {
+  ContainerId id = Cid(kApp, 1);
+  ASSERT_EQ(Start(Request(id)).succeeded_requests_size(), 1);
+  ASSERT_EQ(executor_.launches().size(), 1u);
+  std::ifstream in(executor_.launches()[0].script_path);
+  std::string script((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(script.rfind("#!/bin/bash\n\necho joined-the-group\nexport ", 0), 0u) << script;
+  EXPECT_THAT(Calls(),
+              ::testing::ElementsAre("prepare " + id.ToString() + " 512", "launched 424242"));
+
+  const std::string why = "Container [pid=424242,containerID=" + id.ToString() +
+                          "] is running 1B beyond the 'PHYSICAL' memory limit.";
+  loop_.RunSync([&] { cm_->KillContainer(id, proto::KILLED_EXCEEDED_PMEM, why); });
+  ASSERT_FALSE(executor_.signals().empty());
+  EXPECT_EQ(executor_.signals()[0], std::make_pair(424242, SIGTERM));
+  executor_.Exit(424242, ProcessExit{true, SIGTERM});
+  proto::ContainerStatusProto s = WaitComplete(id);
+  EXPECT_EQ(s.exit_status(), proto::KILLED_EXCEEDED_PMEM);
+  EXPECT_EQ(s.diagnostics().rfind(why + "\nContainer killed on request. Exit code is 143", 0), 0u)
+      << s.diagnostics();
+  EXPECT_EQ(Calls().back(), "cleanup " + id.ToString());
+}
+
+TEST_F(ContainerManagerHooksTest, PrepareFailureFailsTheLaunchAndStillCleansUp) {
+  loop_.RunSync([&] { hooks_.prepare_error = absl::PermissionDeniedError("cgroup says no"); });
+  ContainerId id = Cid(kApp, 2);
+  ASSERT_EQ(Start(Request(id)).succeeded_requests_size(), 1);
+  EXPECT_TRUE(executor_.launches().empty());
+  proto::ContainerStatusProto s = Status(id);
+  EXPECT_EQ(s.state(), proto::C_COMPLETE);
+  EXPECT_EQ(s.exit_status(), kLaunchFailedExitStatus);
+  EXPECT_THAT(s.diagnostics(), HasSubstr("cgroup says no"));
+  EXPECT_EQ(Calls().back(), "cleanup " + id.ToString());
+}
+
+TEST_F(ContainerManagerHooksTest, ExitDiagnosticsComeFirstAndBusyCleanupIsRetried) {
+  loop_.RunSync([&] {
+    hooks_.exit_diagnostics = "killed by the kernel's OOM killer";
+    hooks_.busy_cleanups = 2;
+  });
+  ContainerId id = Cid(kApp, 3);
+  ASSERT_EQ(Start(Request(id)).succeeded_requests_size(), 1);
+  executor_.Exit(424242, ProcessExit{true, SIGKILL});
+  proto::ContainerStatusProto s = WaitComplete(id);
+  EXPECT_EQ(s.exit_status(), 137);
+  EXPECT_EQ(s.diagnostics().rfind("killed by the kernel's OOM killer\nException from", 0), 0u)
+      << s.diagnostics();
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (Calls().size() < 5 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_EQ(Calls().size(), 5u);  // prepare, launched, cleanup x3
+}
+
 }  // namespace
 }  // namespace skein::nm

@@ -50,6 +50,7 @@ std::vector<std::pair<std::string, std::string>> ContainerEnvironment(const Laun
 
 std::string BuildLaunchScript(const LaunchScriptParams& p) {
   std::string script = "#!/bin/bash\n\n";
+  for (const std::string& line : p.prologue) absl::StrAppend(&script, line, "\n");
   for (const auto& [name, value] : ContainerEnvironment(p)) {
     absl::StrAppend(&script, "export ", name, "=", ShellSingleQuote(value), "\n");
   }

@@ -38,6 +38,8 @@ struct LaunchScriptParams {
   // The launch context's environment; it wins over everything above.
   std::map<std::string, std::string> user_env;
   std::vector<std::string> commands;  // joined by spaces
+  // Shell lines run first, before any export (e.g. joining the container's cgroups).
+  std::vector<std::string> prologue;
 };
 
 // The launch context's variable names must be exportable by bash ([A-Za-z_][A-Za-z0-9_]*).

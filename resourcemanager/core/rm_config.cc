@@ -75,9 +75,9 @@ absl::StatusOr<RmConfig> RmConfig::FromConfiguration(const conf::Configuration& 
                      c.minimum_allocation.vcores, ", yarn.scheduler.maximum-allocation-vcores=",
                      c.maximum_allocation.vcores, "; min should equal or be less than max"));
   }
-  c.scheduler_class =
-      conf.Get("yarn.resourcemanager.scheduler.class",
-               "org.apache.hadoop.yarn.server.resourcemanager.scheduler.fifo.FifoScheduler");
+  c.scheduler_class = conf.Get(
+      "yarn.resourcemanager.scheduler.class",
+      "org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacityScheduler");
   c.calculator_class = conf.Get("yarn.scheduler.capacity.resource-calculator",
                                 "org.apache.hadoop.yarn.util.resource.DefaultResourceCalculator");
   c.store_class =

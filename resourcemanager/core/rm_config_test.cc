@@ -15,6 +15,8 @@ TEST(RmConfigTest, DefaultsEqualHadoops) {
   EXPECT_EQ(c->maximum_allocation.memory_mb, 8192);
   EXPECT_EQ(c->am_max_attempts, 2);
   EXPECT_EQ(c->nm_expiry_ms, 600000);
+  EXPECT_EQ(c->scheduler_class,
+            "org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacityScheduler");
 }
 
 TEST(RmConfigTest, BadValuesNameTheKey) {

@@ -131,6 +131,7 @@ absl::Status RmCore::Submit(const proto::ApplicationSubmissionContextProto& cont
       (wanted <= 0 || wanted > config_.am_max_attempts) ? config_.am_max_attempts : wanted;
   if (app->context.applicationtype().empty()) app->context.set_applicationtype("YARN");
   app->state = proto::NEW_SAVING;
+  ++web_counters_.apps_submitted;  // Web/metrics
   App& ref = *app;
   apps_[id] = std::move(app);
   proto::ApplicationStateDataProto data;
@@ -199,6 +200,7 @@ void RmCore::RunScheduling() {
                   clock_.NowMillis()};
     c.is_am = attempt->state == proto::APP_ATTEMPT_SCHEDULED && !attempt->has_am_container;
     containers_[c.id] = c;
+    app->live_containers.insert(c.id);
     node->second.containers.insert(c.id);
     app->nodes_used.insert(c.node);
     proto::ContainerProto cp;
@@ -270,6 +272,7 @@ void RmCore::OnAmLaunched(const ApplicationAttemptId& id, absl::Status status) {
   if (it != containers_.end()) {
     nodes_[it->second.node].containers.erase(am);
     containers_.erase(it);
+    app->live_containers.erase(am);
     scheduler_.ReleaseContainer(am);
   }
   FailAttempt(
@@ -430,6 +433,7 @@ absl::StatusOr<proto::FinishApplicationMasterResponse> RmCore::FinishAm(
       nodes_[it->second.node].to_cleanup.push_back(am);
     }
   });
+  RunScheduling();
   resp.set_isunregistered(true);
   return resp;
 }
@@ -446,6 +450,7 @@ void RmCore::ContainerCompleted(const ContainerId& id, const proto::ContainerSta
   App* app = FindApp(id.application_id());
   Attempt* attempt = FindAttempt(id.application_attempt_id());
   if (app != nullptr) {
+    app->live_containers.erase(id);
     int64_t seconds = std::max<int64_t>(0, clock_.NowMillis() - c.start_time) / 1000;
     app->memory_seconds += c.resource.memory_mb * seconds;
     app->vcore_seconds += c.resource.vcores * seconds;
@@ -501,10 +506,11 @@ void RmCore::EndAttempt(Attempt& attempt, bool keep_am, int32_t exit_status,
     (void)scheduler_.UpdateAsks(attempt.id, clear);
     attempt.ask_keys.clear();
     std::vector<ContainerId> live;
-    for (const auto& [cid, c] : containers_) {
-      if (cid.application_attempt_id() == attempt.id && cid != am && !c.completed) {
-        live.push_back(cid);
+    if (const App* app = FindApp(attempt.id.application_id())) {
+      for (const ContainerId& cid : app->live_containers) {
+        if (cid.application_attempt_id() == attempt.id && cid != am) live.push_back(cid);
       }
+      std::sort(live.begin(), live.end());  // deterministic completion order
     }
     for (const ContainerId& cid : live) {
       nodes_[containers_[cid].node].to_cleanup.push_back(cid);
@@ -512,9 +518,11 @@ void RmCore::EndAttempt(Attempt& attempt, bool keep_am, int32_t exit_status,
     }
     return;
   }
+  App* owner = FindApp(attempt.id.application_id());
   for (const ContainerId& cid : scheduler_.RemoveAttempt(attempt.id)) {
     auto it = containers_.find(cid);
     if (it == containers_.end()) continue;
+    if (owner != nullptr) owner->live_containers.erase(cid);
     it->second.completed = true;
     auto node = nodes_.find(it->second.node);
     if (node != nodes_.end()) {
@@ -544,6 +552,7 @@ void RmCore::FailAttempt(App& app, Attempt& attempt, const std::string& diagnost
               absl::StrCat("Application ", app.id.ToString(), " failed ", app.max_attempts,
                            " times due to ", diagnostics, "\nFailing the application."));
     CleanupAppOnNodes(app);
+    RunScheduling();
     return;
   }
   StartAttempt(app);
@@ -571,6 +580,7 @@ absl::StatusOr<bool> RmCore::Kill(const ApplicationId& id, const std::string& us
   }
   FinishApp(*app, proto::KILLED, proto::APP_KILLED, diag);
   CleanupAppOnNodes(*app);
+  RunScheduling();  // what it held may let waiting applications start
   return false;
 }
 
@@ -580,6 +590,10 @@ void RmCore::FinishApp(App& app, proto::YarnApplicationState state,
   app.final_status = final_status;
   app.diagnostics = diagnostics;
   app.finish_time = clock_.NowMillis();
+  // Web/metrics: YARN's appsCompleted / appsFailed / appsKilled.
+  if (state == proto::FINISHED) ++web_counters_.apps_completed;
+  if (state == proto::FAILED) ++web_counters_.apps_failed;
+  if (state == proto::KILLED) ++web_counters_.apps_killed;
   PersistApp(app);
   completed_apps_.push_back(app.id);
   RetireCompletedApps();

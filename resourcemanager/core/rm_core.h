@@ -93,6 +93,48 @@ class RmCore {
   // Marks nodes silent for longer than the expiry interval LOST (also run periodically).
   void CheckNodeLiveness();
 
+  // --- Web/metrics --- (rm_core_web.cc; RM loop only, like everything else here)
+  struct WebCounters {
+    int64_t apps_submitted = 0;
+    int64_t apps_completed = 0;  // reached FINISHED
+    int64_t apps_failed = 0;
+    int64_t apps_killed = 0;
+  };
+  struct WebClusterMetrics {
+    WebCounters counters;
+    int64_t apps_pending = 0;  // NEW_SAVING, SUBMITTED, ACCEPTED
+    int64_t apps_running = 0;
+    Resource total;
+    Resource allocated;
+    int64_t containers_allocated = 0;
+    std::map<proto::NodeState, int64_t> nodes;  // by state
+    int64_t total_nodes = 0;                    // as YARN: active nodes
+  };
+  struct WebAttempt {
+    proto::ApplicationAttemptReportProto report;
+    bool has_am_container = false;
+    NodeId am_node;
+    std::string am_node_http_address;
+  };
+  struct WebContainer {
+    ContainerId id;
+    NodeId node;
+    std::string node_http_address;
+    Resource resource;
+    int32_t priority = 0;
+    int64_t start_time = 0;
+  };
+  WebClusterMetrics WebMetrics() const;
+  // Live containers of one attempt; NotFound when the attempt is unknown.
+  absl::StatusOr<std::vector<WebContainer>> WebContainers(const ApplicationAttemptId& id) const;
+  // The attempts of an app with their AM container's node; NotFound for an unknown app.
+  absl::StatusOr<std::vector<WebAttempt>> WebAttempts(const ApplicationId& id) const;
+  std::string SchedulerClassName() const { return scheduler_.ClassName(); }
+  absl::StatusOr<QueueSnapshot> WebQueue(const std::string& name) const {
+    return scheduler_.GetQueue(name);
+  }
+  const RmConfig& config() const { return config_; }
+
  private:
   struct RMContainer {
     ContainerId id;
@@ -141,6 +183,8 @@ class RmCore {
     Resource am_resource;
     std::vector<std::unique_ptr<Attempt>> attempts;
     absl::flat_hash_set<NodeId> nodes_used;  // where its containers ran, for cleanup
+    // Its containers still in containers_: reports and cleanup never scan every container.
+    absl::flat_hash_set<ContainerId> live_containers;
     int64_t memory_seconds = 0;
     int64_t vcore_seconds = 0;
     Attempt* current() const { return attempts.empty() ? nullptr : attempts.back().get(); }
@@ -209,6 +253,7 @@ class RmCore {
   absl::flat_hash_map<std::string, ApplicationAttemptId> tokens_;
   absl::flat_hash_map<ContainerId, RMContainer> containers_;
   std::map<NodeId, Node> nodes_;
+  WebCounters web_counters_;  // Web/metrics: bumped in Submit and FinishApp
 };
 
 }  // namespace skein::rm

@@ -68,7 +68,8 @@ proto::NodeHeartbeatResponse RmCore::NodeHeartbeat(const proto::NodeHeartbeatReq
   resp.set_nextheartbeatinterval(config_.nm_heartbeat_interval_ms);
   NodeId id = NodeId::FromProto(req.node_status().node_id());
   auto it = nodes_.find(id);
-  if (it == nodes_.end() || it->second.state != proto::NS_RUNNING) {
+  if (it == nodes_.end() ||
+      (it->second.state != proto::NS_RUNNING && it->second.state != proto::NS_UNHEALTHY)) {
     resp.set_nodeaction(proto::RESYNC);
     resp.set_diagnostics_message(
         absl::StrCat("Node ", id.ToString(), " is not registered with this ResourceManager"));
@@ -80,6 +81,14 @@ proto::NodeHeartbeatResponse RmCore::NodeHeartbeat(const proto::NodeHeartbeatReq
   if (req.node_status().has_nodehealthstatus()) {
     node.health_report = health.health_report();
     node.last_health_report_time = node.last_heartbeat;
+    // As YARN: an unhealthy node leaves the scheduler (its containers are released as on a lost
+    // node) and returns with its full capacity once its health script passes again.
+    if (!health.is_node_healthy() && node.state == proto::NS_RUNNING) {
+      LoseNode(node, proto::NS_UNHEALTHY, "Container released on a *lost* node");
+    } else if (health.is_node_healthy() && node.state == proto::NS_UNHEALTHY) {
+      node.state = proto::NS_RUNNING;
+      scheduler_.AddNode(id, node.total);
+    }
   }
   for (const auto& s : req.node_status().containersstatuses()) {
     ContainerId cid = ContainerId::FromProto(s.container_id());
@@ -166,15 +175,22 @@ proto::ApplicationReportProto RmCore::BuildReport(const App& app) const {
     }
   }
   if (!app.done() && app.state == proto::ACCEPTED && r.diagnostics().empty()) {
-    r.set_diagnostics("[Waiting for AM container to be allocated, launched and register with RM.]");
+    // The scheduler says why the AM waits (e.g. the queue's AM resource limit), in YARN's words.
+    const Attempt* a = app.current();
+    std::string why = a != nullptr ? scheduler_.PendingReason(a->id) : "";
+    r.set_diagnostics(
+        why.empty() ? "[Waiting for AM container to be allocated, launched and register with RM.]"
+                    : why);
   }
   auto* usage = r.mutable_app_resource_usage();
   Resource used;
   int32_t count = 0;
   int64_t live_mem_seconds = 0, live_vcore_seconds = 0;
   int64_t now = clock_.NowMillis();
-  for (const auto& [cid, c] : containers_) {
-    if (cid.application_id() != app.id) continue;
+  for (const ContainerId& cid : app.live_containers) {
+    auto found = containers_.find(cid);
+    if (found == containers_.end()) continue;
+    const RMContainer& c = found->second;
     used += c.resource;
     ++count;
     int64_t secs = std::max<int64_t>(0, now - c.start_time) / 1000;

@@ -23,11 +23,13 @@ class FakeLauncher : public AmLauncher {
 
 class RmCoreTest : public ::testing::Test {
  protected:
-  RmCoreTest() : loop_("test-loop") {
+  explicit RmCoreTest(const std::string& scheduler = "fifo") : loop_("test-loop") {
     config_.am_max_attempts = 2;
     config_.nm_expiry_ms = 10000;
     config_.max_completed_applications = 3;
-    sched_ = std::move(*MakeScheduler("fifo", SchedulerOptions{&calc_}));
+    SchedulerOptions options;
+    options.calculator = &calc_;
+    sched_ = std::move(*MakeScheduler(scheduler, options));
     core_ = std::make_unique<RmCore>(config_, clock_, loop_, *sched_, calc_, store_, launcher_);
     loop_.Start();
   }
@@ -313,6 +315,56 @@ TEST_F(RmCoreTest, CompletedApplicationsBeyondTheLimitAreForgotten) {
   EXPECT_EQ(Run([&] { return core_->ListApplications(all); }).size(), 3u);
   EXPECT_FALSE(Run([&] { return core_->Report(ids[0]); }).ok());
   EXPECT_TRUE(Run([&] { return core_->Report(ids[4]); }).ok());
+}
+
+TEST_F(RmCoreTest, UnhealthyNodeGetsNoContainersUntilHealthyAgain) {
+  NodeId n1 = AddNode("h1");
+  auto beat = [&](bool healthy, const std::string& report) {
+    proto::NodeHeartbeatRequest req;
+    *req.mutable_node_status()->mutable_node_id() = n1.ToProto();
+    req.mutable_node_status()->mutable_nodehealthstatus()->set_is_node_healthy(healthy);
+    req.mutable_node_status()->mutable_nodehealthstatus()->set_health_report(report);
+    return Run([&] { return core_->NodeHeartbeat(req); });
+  };
+  EXPECT_EQ(beat(false, "ERROR disk full").nodeaction(), proto::NORMAL);
+  auto unhealthy = Run([&] { return core_->Nodes({proto::NS_UNHEALTHY}); });
+  ASSERT_EQ(unhealthy.size(), 1u);
+  EXPECT_EQ(unhealthy[0].health_report(), "ERROR disk full");
+  EXPECT_EQ(Run([&] { return core_->ClusterMetrics(); }).num_unhealthy_nms(), 1);
+  ApplicationId app = Submit();
+  EXPECT_EQ(launcher_.launched.size(), 0u);  // the only node is out of scheduling
+  EXPECT_EQ(beat(false, "ERROR disk full").nodeaction(), proto::NORMAL);  // no resync loop
+  EXPECT_EQ(launcher_.launched.size(), 0u);
+  beat(true, "");
+  EXPECT_EQ(launcher_.launched.size(), 1u);
+  EXPECT_EQ(NodeId::FromProto(launcher_.launched[0].node_id()), n1);
+  EXPECT_EQ(Run([&] { return core_->Nodes({proto::NS_RUNNING}); }).size(), 1u);
+  EXPECT_EQ(Report(app).yarn_application_state(), proto::ACCEPTED);
+}
+
+class RmCoreCapacityTest : public RmCoreTest {
+ protected:
+  RmCoreCapacityTest() : RmCoreTest("capacity") {}
+};
+
+TEST_F(RmCoreCapacityTest, AppHeldByTheAmLimitSaysWhyInItsDiagnostics) {
+  AddNode("h1", 8192);  // AM limit: 10 % of 8 GB = 819 MB, below one 1024 MB AM
+  ApplicationId first = Submit();
+  ApplicationId second = Submit();
+  // One application may always start in a queue with no running AM.
+  EXPECT_EQ(launcher_.launched.size(), 1u);
+  auto report = Report(second);
+  EXPECT_EQ(report.yarn_application_state(), proto::ACCEPTED);
+  EXPECT_NE(report.diagnostics().find("Queue's AM resource limit exceeded"), std::string::npos)
+      << report.diagnostics();
+  EXPECT_NE(report.diagnostics().find("AM Resource Request = <memory:1024, vCores:1>"),
+            std::string::npos)
+      << report.diagnostics();
+  // When the first application ends, the second starts.
+  ASSERT_TRUE(Run([&] { return core_->Kill(first, "u", ""); }).ok());
+  EXPECT_EQ(launcher_.launched.size(), 2u);
+  EXPECT_EQ(ApplicationId::FromProto(launcher_.launched[1].id().app_attempt_id().application_id()),
+            second);
 }
 
 }  // namespace

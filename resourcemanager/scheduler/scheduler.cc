@@ -3,9 +3,15 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "resourcemanager/scheduler/capacity/capacity_scheduler.h"
 #include "resourcemanager/scheduler/fifo/fifo_scheduler.h"
 
 namespace skein::rm {
+
+absl::Status Scheduler::Reinitialize(const conf::Configuration&) {
+  return absl::UnimplementedError(
+      absl::StrCat(ClassName(), " has no reloadable queue configuration (-refreshQueues)"));
+}
 
 absl::StatusOr<std::unique_ptr<Scheduler>> MakeScheduler(const std::string& class_name,
                                                          const SchedulerOptions& options) {
@@ -13,12 +19,16 @@ absl::StatusOr<std::unique_ptr<Scheduler>> MakeScheduler(const std::string& clas
   if (class_name == FifoScheduler::kClassName || lower == "fifo") {
     return std::make_unique<FifoScheduler>(options);
   }
-  if (absl::EndsWith(class_name, ".CapacityScheduler") || lower == "capacity" ||
-      absl::EndsWith(class_name, ".FairScheduler") || lower == "fair") {
-    return absl::UnimplementedError(
-        absl::StrCat("yarn.resourcemanager.scheduler.class=", class_name,
-                     " is not available in this Skein build yet; use ", FifoScheduler::kClassName,
-                     " (or \"fifo\")"));
+  if (class_name == CapacityScheduler::kClassName || lower == "capacity") {
+    auto sched = CapacityScheduler::Create(options);
+    if (!sched.ok()) return sched.status();
+    return std::unique_ptr<Scheduler>(std::move(*sched));
+  }
+  if (absl::EndsWith(class_name, ".FairScheduler") || lower == "fair") {
+    return absl::UnimplementedError(absl::StrCat(
+        "yarn.resourcemanager.scheduler.class=", class_name,
+        " is not available in this Skein build yet; use ", CapacityScheduler::kClassName,
+        " (or \"capacity\") or ", FifoScheduler::kClassName, " (or \"fifo\")"));
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "yarn.resourcemanager.scheduler.class=", class_name,

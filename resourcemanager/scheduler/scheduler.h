@@ -10,6 +10,7 @@
 #define SKEIN_RESOURCEMANAGER_SCHEDULER_SCHEDULER_H_
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,10 @@
 #include "absl/status/statusor.h"
 #include "common/ids.h"
 #include "common/resource.h"
+
+namespace skein::conf {
+class Configuration;
+}  // namespace skein::conf
 
 namespace skein::rm {
 
@@ -89,14 +94,31 @@ class Scheduler {
   // Pending demand of the attempt (sum over its ask table).
   virtual Resource Pending(const ApplicationAttemptId& attempt) const = 0;
   virtual absl::StatusOr<QueueSnapshot> GetQueue(const std::string& name) const = 0;
+
+  // Why the attempt's pending demand is not being served, in YARN's diagnostics wording (e.g.
+  // "Application is added to the scheduler and is not yet activated. Queue's AM resource limit
+  // exceeded. ..."), or "" when there is nothing to report. Unknown attempts: "".
+  virtual std::string PendingReason(const ApplicationAttemptId& attempt) const { return ""; }
+
+  // `yarn rmadmin -refreshQueues`: applies a new configuration (the merged yarn-site +
+  // capacity-scheduler keys). On error nothing changes and the running configuration stays.
+  // Policies without reloadable configuration return Unimplemented.
+  virtual absl::Status Reinitialize(const conf::Configuration& conf);
 };
 
 struct SchedulerOptions {
   const ResourceCalculator* calculator = nullptr;  // not owned; outlives the scheduler
+  // The merged yarn-site + capacity-scheduler configuration; read at construction only (not
+  // kept). nullptr: built-in defaults (Capacity: a single root.default leaf at 100%).
+  const conf::Configuration* conf = nullptr;
+  // The groups of a user, primary group first (for queue ACLs, "g:" queue mappings and
+  // %primary_group). Must be pure and cheap; called on AddAttempt only. Unset: no groups.
+  std::function<std::vector<std::string>(const std::string& user)> user_groups;
 };
 
-// "fifo" or Hadoop's FifoScheduler class name. Capacity and Fair are not built yet: asking for
-// them is an error that says so.
+// "fifo", "capacity" or Hadoop's FifoScheduler / CapacityScheduler class names. Fair is not built
+// yet: asking for it is an error that says so. Capacity: an invalid configuration is
+// InvalidArgument naming the key and value.
 absl::StatusOr<std::unique_ptr<Scheduler>> MakeScheduler(const std::string& class_name,
                                                          const SchedulerOptions& options);
 

@@ -4,7 +4,9 @@
 
 namespace skein::rm {
 
-FifoScheduler::FifoScheduler(const SchedulerOptions& options) : calc_(*options.calculator) {}
+FifoScheduler::FifoScheduler(const SchedulerOptions& options)
+    : calc_(*options.calculator),
+      node_index_(calc_, calc_.ClassName() == DefaultResourceCalculator::kClassName) {}
 
 absl::StatusOr<std::string> FifoScheduler::AddAttempt(const ApplicationAttemptId& attempt,
                                                       const std::string& queue,
@@ -25,6 +27,7 @@ std::vector<ContainerId> FifoScheduler::RemoveAttempt(const ApplicationAttemptId
   if (it == apps_.end()) return {};
   std::vector<ContainerId> held(it->second.containers.begin(), it->second.containers.end());
   for (const ContainerId& c : held) Forget(c);
+  for (const auto& [key, ask] : it->second.asks) ask_floor_.Remove(ask.capability);
   pending_apps_.erase({-it->second.priority, it->second.sequence, attempt});
   apps_.erase(it);
   return held;
@@ -39,10 +42,13 @@ absl::Status FifoScheduler::UpdateAsks(const ApplicationAttemptId& attempt,
   App& app = it->second;
   for (const Ask& ask : asks) {
     AskKey key{ask.priority, ask.allocation_request_id, ask.resource_name};
-    if (ask.num_containers <= 0) {
-      app.asks.erase(key);
-    } else {
+    if (auto old = app.asks.find(key); old != app.asks.end()) {
+      ask_floor_.Remove(old->second.capability);
+      app.asks.erase(old);
+    }
+    if (ask.num_containers > 0) {
       app.asks[key] = ask;
+      ask_floor_.Add(ask.capability);
     }
   }
   OrderKey order{-app.priority, app.sequence, attempt};
@@ -59,7 +65,7 @@ void FifoScheduler::AddNode(const NodeId& id, const Resource& total) {
   Node& n = nodes_[id];
   n.total = total;
   cluster_ += total;
-  node_order_.insert({-Free(n).memory_mb, id});
+  node_index_.Add(id, Free(n));
 }
 
 std::vector<ContainerId> FifoScheduler::RemoveNode(const NodeId& id) {
@@ -67,7 +73,7 @@ std::vector<ContainerId> FifoScheduler::RemoveNode(const NodeId& id) {
   if (it == nodes_.end()) return {};
   std::vector<ContainerId> lost(it->second.containers.begin(), it->second.containers.end());
   for (const ContainerId& c : lost) Forget(c);
-  node_order_.erase({-Free(it->second).memory_mb, id});
+  node_index_.Remove(id);
   cluster_ -= it->second.total;
   nodes_.erase(it);
   return lost;
@@ -90,30 +96,20 @@ void FifoScheduler::Forget(const ContainerId& id) {
 }
 
 void FifoScheduler::Reorder(const NodeId& id, Node& n, const Resource& delta_used) {
-  node_order_.erase({-Free(n).memory_mb, id});
   n.used += delta_used;
-  node_order_.insert({-Free(n).memory_mb, id});
-}
-
-const NodeId* FifoScheduler::FindNode(const Resource& ask) const {
-  // Most free memory first: with the Default calculator the first node decides.
-  for (const auto& [neg_free, id] : node_order_) {
-    if (-neg_free < ask.memory_mb) return nullptr;
-    const Node& n = nodes_.at(id);
-    if (calc_.FitsIn(ask, Free(n))) return &id;
-  }
-  return nullptr;
+  node_index_.Update(id, Free(n));
 }
 
 std::vector<Allocation> FifoScheduler::Schedule() {
   std::vector<Allocation> out;
   for (auto order = pending_apps_.begin(); order != pending_apps_.end();) {
+    if (ask_floor_.NothingFits(node_index_)) break;  // the cluster is full for every ask
     const ApplicationAttemptId& attempt = std::get<2>(*order);
     App& app = apps_.at(attempt);
     for (auto ask_it = app.asks.begin(); ask_it != app.asks.end();) {
       Ask& ask = ask_it->second;
       while (ask.num_containers > 0) {
-        const NodeId* node_id = FindNode(ask.capability);
+        const NodeId* node_id = node_index_.Find(ask.capability);
         if (node_id == nullptr) break;
         ContainerId cid = ContainerId::Make(attempt, 0, app.next_container++);
         Node& node = nodes_.at(*node_id);
@@ -126,7 +122,12 @@ std::vector<Allocation> FifoScheduler::Schedule() {
             Allocation{cid, *node_id, ask.capability, ask.priority, ask.allocation_request_id});
         --ask.num_containers;
       }
-      ask_it = ask.num_containers == 0 ? app.asks.erase(ask_it) : std::next(ask_it);
+      if (ask.num_containers == 0) {
+        ask_floor_.Remove(ask.capability);
+        ask_it = app.asks.erase(ask_it);
+      } else {
+        ++ask_it;
+      }
     }
     order = app.asks.empty() ? pending_apps_.erase(order) : std::next(order);
   }

@@ -2,8 +2,7 @@
 // (higher first) then submission order; inside an application, asks by priority (lower value
 // first). An application whose next ask does not fit anywhere does not block the ones behind it.
 //
-// Node choice: the node with the most free memory that fits (nodes kept ordered by free memory,
-// so one allocation costs O(log nodes) with the Default calculator).
+// Node choice: through NodeIndex (most free memory that fits; O(log nodes) per allocation).
 #ifndef SKEIN_RESOURCEMANAGER_SCHEDULER_FIFO_FIFO_SCHEDULER_H_
 #define SKEIN_RESOURCEMANAGER_SCHEDULER_FIFO_FIFO_SCHEDULER_H_
 
@@ -13,6 +12,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "resourcemanager/scheduler/node_index.h"
 #include "resourcemanager/scheduler/scheduler.h"
 
 namespace skein::rm {
@@ -64,18 +64,16 @@ class FifoScheduler final : public Scheduler {
     NodeId node;
     Resource resource;
   };
-  using NodeOrderKey = std::pair<int64_t, NodeId>;  // -free memory, id
-
   Resource Free(const Node& n) const { return n.total - n.used; }
   void Reorder(const NodeId& id, Node& n, const Resource& delta_used);
-  const NodeId* FindNode(const Resource& ask) const;
   void Forget(const ContainerId& id);
 
   const ResourceCalculator& calc_;
   absl::flat_hash_map<ApplicationAttemptId, App> apps_;
   std::set<OrderKey> pending_apps_;  // apps with a non-empty ask table
   absl::flat_hash_map<NodeId, Node> nodes_;
-  std::set<NodeOrderKey> node_order_;
+  NodeIndex node_index_;
+  AskFloor ask_floor_;
   absl::flat_hash_map<ContainerId, Container> containers_;
   Resource cluster_;
   Resource used_;

@@ -117,11 +117,11 @@ TEST_F(FifoSchedulerTest, UnknownAttemptAndFactoryErrors) {
             absl::StatusCode::kNotFound);
   EXPECT_FALSE(sched_.GetQueue("nope").ok());
   EXPECT_TRUE(MakeScheduler("fifo", SchedulerOptions{&calc_}).ok());
-  auto cap = MakeScheduler(
-      "org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacityScheduler",
-      SchedulerOptions{&calc_});
+  auto cap =
+      MakeScheduler("org.apache.hadoop.yarn.server.resourcemanager.scheduler.fair.FairScheduler",
+                    SchedulerOptions{&calc_});
   ASSERT_FALSE(cap.ok());
-  EXPECT_NE(cap.status().message().find("CapacityScheduler"), std::string::npos);
+  EXPECT_NE(cap.status().message().find("FairScheduler"), std::string::npos);
   EXPECT_EQ(MakeScheduler("bogus", SchedulerOptions{&calc_}).status().code(),
             absl::StatusCode::kInvalidArgument);
 }

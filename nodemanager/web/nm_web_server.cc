@@ -1,0 +1,276 @@
+#include "nodemanager/web/nm_web_server.h"
+
+#include <httplib.h>
+
+#include <map>
+#include <regex>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
+#include "resourcemanager/web/xml.h"
+
+namespace skein::nm::web {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+constexpr char kVersion[] = "3.3.6-skein-0.1";
+constexpr char kBuiltOn[] = "2026-01-01T00:00Z";
+
+bool WantsXml(const httplib::Request& req) {
+  std::string accept = req.get_header_value("Accept");
+  size_t x = accept.find("application/xml");
+  if (x == std::string::npos) x = accept.find("text/xml");
+  if (x == std::string::npos) return false;
+  size_t j = accept.find("application/json");
+  return j == std::string::npos || x < j;
+}
+
+void Send(const httplib::Request& req, httplib::Response& res, int status, const json& doc) {
+  res.status = status;
+  if (WantsXml(req)) {
+    res.set_content(skein::web::JsonToXml(doc), "application/xml");
+  } else {
+    res.set_content(doc.dump(), "application/json");
+  }
+}
+
+void SendError(const httplib::Request& req, httplib::Response& res, int status,
+               const std::string& exception, const std::string& java_class,
+               const std::string& message) {
+  Send(req, res, status,
+       {{"RemoteException",
+         {{"exception", exception}, {"message", message}, {"javaClassName", java_class}}}});
+}
+
+void NotFound(const httplib::Request& req, httplib::Response& res, const std::string& message) {
+  SendError(req, res, 404, "NotFoundException", "org.apache.hadoop.yarn.webapp.NotFoundException",
+            message);
+}
+
+void BadRequest(const httplib::Request& req, httplib::Response& res, const std::string& message) {
+  SendError(req, res, 400, "BadRequestException",
+            "org.apache.hadoop.yarn.webapp.BadRequestException", message);
+}
+
+bool Completed(const proto::ContainerStatusProto& c) { return c.state() == proto::C_COMPLETE; }
+
+std::string NmState(const proto::ContainerStatusProto& c) {
+  if (!c.nm_state().empty()) return c.nm_state();
+  return Completed(c) ? "DONE" : "RUNNING";
+}
+
+std::string UserOf(const NmWebSnapshot& s, const std::string& cid) {
+  auto it = s.container_users.find(cid);
+  return it == s.container_users.end() ? "" : it->second;
+}
+
+std::string HttpAddress(const NmWebSnapshot& s, int port) {
+  return absl::StrCat(s.node_id.host(), ":", port);
+}
+
+json ContainerJson(const NmWebSnapshot& s, const proto::ContainerStatusProto& c, int port) {
+  std::string id = ContainerId::FromProto(c.container_id()).ToString();
+  std::string user = UserOf(s, id);
+  return {{"id", id},
+          {"state", NmState(c)},
+          {"exitCode", Completed(c) ? c.exit_status() : -1000},
+          {"diagnostics", c.diagnostics()},
+          {"user", user},
+          {"totalMemoryNeededMB", c.capability().memory_mb()},
+          {"totalVCoresNeeded", c.capability().virtual_cores()},
+          {"containerLogsLink",
+           absl::StrCat("http://", HttpAddress(s, port), "/node/containerlogs/", id, "/", user)},
+          {"nodeId", s.node_id.ToString()}};
+}
+
+struct NmApp {
+  std::string user;
+  bool running = false;
+  std::vector<std::string> containers;
+};
+
+std::map<std::string, NmApp> AppsOf(const NmWebSnapshot& s) {
+  std::map<std::string, NmApp> apps;
+  for (const auto& c : s.containers) {
+    ContainerId cid = ContainerId::FromProto(c.container_id());
+    NmApp& app = apps[cid.application_id().ToString()];
+    app.containers.push_back(cid.ToString());
+    if (app.user.empty()) app.user = UserOf(s, cid.ToString());
+    app.running = app.running || !Completed(c);
+  }
+  return apps;
+}
+
+json AppJson(const std::string& id, const NmApp& app) {
+  return {{"id", id},
+          {"state", app.running ? "RUNNING" : "FINISHED"},
+          {"user", app.user},
+          {"containerids", app.containers}};
+}
+
+}  // namespace
+
+NmWebServer::NmWebServer(EventLoop& loop, std::function<NmWebSnapshot()> snapshot)
+    : loop_(loop), snapshot_(std::move(snapshot)) {}
+
+NmWebServer::~NmWebServer() { Stop(); }
+
+absl::Status NmWebServer::Start(const std::string& address) {
+  size_t colon = address.rfind(':');
+  int port = -1;
+  if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port) ||
+      port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(absl::StrCat("yarn.nodemanager.webapp.address: '", address,
+                                                   "' is not a host:port address"));
+  }
+  std::string host = address.substr(0, colon);
+  if (host.empty()) host = "0.0.0.0";
+  server_ = std::make_unique<httplib::Server>();
+  auto handler = [this](const httplib::Request& req, httplib::Response& res) {
+    static const std::regex kApp("/ws/v1/node/apps/([^/]+)");
+    static const std::regex kContainer("/ws/v1/node/containers/([^/]+)");
+    std::smatch m;
+    const std::string& p = req.path;
+    bool known = p == "/ws/v1/node" || p == "/ws/v1/node/" || p == "/ws/v1/node/info" ||
+                 p == "/ws/v1/node/apps" || p == "/ws/v1/node/containers" || p == "/metrics" ||
+                 p == "/prom" || std::regex_match(p, m, kApp) || std::regex_match(p, m, kContainer);
+    if (!known) return NotFound(req, res, "no such resource: " + p);
+    if (req.method != "GET" && req.method != "HEAD") {
+      res.set_header("Allow", "GET");
+      return SendError(req, res, 405, "WebApplicationException",
+                       "javax.ws.rs.WebApplicationException",
+                       absl::StrCat("HTTP 405 Method Not Allowed: ", req.method, " ", p));
+    }
+    NmWebSnapshot s = loop_.RunSync([this] { return snapshot_(); });
+    if (p == "/metrics" || p == "/prom") {
+      int64_t running = 0, done = 0, mem = 0, vcores = 0;
+      for (const auto& c : s.containers) {
+        if (Completed(c)) {
+          ++done;
+        } else {
+          ++running;
+          mem += c.capability().memory_mb();
+          vcores += c.capability().virtual_cores();
+        }
+      }
+      std::string out;
+      auto gauge = [&](const char* name, const char* help, int64_t v) {
+        absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " gauge\n", name, " ",
+                        v, "\n");
+      };
+      gauge("yarn_nm_containers_running", "Containers running on this node.", running);
+      gauge("yarn_nm_containers_completed", "Completed containers not yet forgotten.", done);
+      gauge("yarn_nm_allocated_mb", "Memory of running containers, MB.", mem);
+      gauge("yarn_nm_available_mb", "Memory offered minus running containers', MB.",
+            std::max<int64_t>(0, s.total.memory_mb - mem));
+      gauge("yarn_nm_allocated_vcores", "Virtual cores of running containers.", vcores);
+      gauge("yarn_nm_available_vcores", "Virtual cores offered minus running containers'.",
+            std::max<int64_t>(0, s.total.vcores - vcores));
+      gauge("yarn_nm_healthy", "1 when the node is healthy.", s.health.is_node_healthy() ? 1 : 0);
+      res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
+      return;
+    }
+    if (p == "/ws/v1/node" || p == "/ws/v1/node/" || p == "/ws/v1/node/info") {
+      return Send(req, res, 200,
+                  {{"nodeInfo",
+                    {{"healthReport", s.health.health_report()},
+                     {"totalVmemAllocatedContainersMB", s.total.memory_mb * 21 / 10},
+                     {"totalPmemAllocatedContainersMB", s.total.memory_mb},
+                     {"totalVCoresAllocatedContainers", s.total.vcores},
+                     {"vmemCheckEnabled", false},
+                     {"pmemCheckEnabled", true},
+                     {"lastNodeUpdateTime", s.last_update_ms},
+                     {"nodeHealthy", s.health.is_node_healthy()},
+                     {"nodeManagerVersion", kVersion},
+                     {"nodeManagerBuildVersion", absl::StrCat(kVersion, " from skein")},
+                     {"nodeManagerVersionBuiltOn", kBuiltOn},
+                     {"hadoopVersion", kVersion},
+                     {"hadoopBuildVersion", absl::StrCat(kVersion, " from skein")},
+                     {"hadoopVersionBuiltOn", kBuiltOn},
+                     {"id", s.node_id.ToString()},
+                     {"nodeHostName", s.node_id.host()}}}});
+    }
+    if (p == "/ws/v1/node/apps") {
+      std::string state = absl::AsciiStrToUpper(req.get_param_value("state"));
+      static const std::set<std::string> kStates = {"NEW",
+                                                    "INITING",
+                                                    "RUNNING",
+                                                    "FINISHING_CONTAINERS_WAIT",
+                                                    "APPLICATION_RESOURCES_CLEANINGUP",
+                                                    "FINISHED"};
+      if (!state.empty() && !kStates.count(state)) {
+        return BadRequest(
+            req, res,
+            absl::StrCat("Invalid application state ", req.get_param_value("state"), " specified"));
+      }
+      std::string user = req.get_param_value("user");
+      json list = json::array();
+      for (const auto& [id, app] : AppsOf(s)) {
+        json j = AppJson(id, app);
+        if (!state.empty() && j["state"] != state) continue;
+        if (!user.empty() && app.user != user) continue;
+        list.push_back(j);
+      }
+      return Send(req, res, 200, {{"apps", {{"app", list}}}});
+    }
+    if (p == "/ws/v1/node/containers") {
+      json list = json::array();
+      for (const auto& c : s.containers) list.push_back(ContainerJson(s, c, port_));
+      return Send(req, res, 200, {{"containers", {{"container", list}}}});
+    }
+    if (std::regex_match(p, m, kApp)) {
+      std::string id = m[1];
+      if (!ApplicationId::Parse(id).ok()) {
+        return BadRequest(req, res, "Invalid ApplicationId prefix: " + id);
+      }
+      auto apps = AppsOf(s);
+      auto it = apps.find(id);
+      if (it == apps.end()) return NotFound(req, res, "app with id " + id + " not found");
+      return Send(req, res, 200, {{"app", AppJson(id, it->second)}});
+    }
+    if (std::regex_match(p, m, kContainer)) {
+      std::string id = m[1];
+      if (!ContainerId::Parse(id).ok()) {
+        return BadRequest(req, res, "invalid container id, " + id);
+      }
+      for (const auto& c : s.containers) {
+        if (ContainerId::FromProto(c.container_id()).ToString() == id) {
+          return Send(req, res, 200, {{"container", ContainerJson(s, c, port_)}});
+        }
+      }
+      return NotFound(req, res, "container with id, " + id + ", not found");
+    }
+  };
+  auto safe = [handler](const httplib::Request& req, httplib::Response& res) {
+    try {
+      handler(req, res);
+    } catch (const std::exception& e) {  // json/regex exceptions end here as a 400
+      BadRequest(req, res, absl::StrCat("cannot process ", req.path, ": ", e.what()));
+    }
+  };
+  server_->Get(".*", safe);
+  server_->Post(".*", safe);
+  server_->Put(".*", safe);
+  server_->Delete(".*", safe);
+  int bound =
+      port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) {
+    server_.reset();
+    return absl::UnavailableError(absl::StrCat("yarn.nodemanager.webapp.address: cannot bind ",
+                                               address, " (address in use?)"));
+  }
+  port_ = bound;
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return absl::OkStatus();
+}
+
+void NmWebServer::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace skein::nm::web

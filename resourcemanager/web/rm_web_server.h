@@ -1,0 +1,62 @@
+// The ResourceManager's HTTP server on yarn.resourcemanager.webapp.address: the REST API under
+// /ws/v1/cluster (Hadoop's ResourceManagerRest: JSON by default, XML for Accept:
+// application/xml), Prometheus text at /metrics and /prom, and the HTML UI under /cluster.
+//
+// Thread rules: Start/Stop/port from one controlling thread. HTTP worker threads never touch
+// RmCore: every request copies what it needs out of the core with EventLoop::RunSync on the RM
+// loop and renders off the loop. Stop() must run before the loop stops.
+//
+// Identity is Hadoop's simple auth: the `user.name` query parameter. Changes (new-application,
+// submission, kill) without it are refused with 403, as YARN does without an authenticated user.
+// Errors carry YARN's RemoteException body; no request produces a 500.
+#ifndef SKEIN_RESOURCEMANAGER_WEB_RM_WEB_SERVER_H_
+#define SKEIN_RESOURCEMANAGER_WEB_RM_WEB_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "common/clock.h"
+#include "common/event_loop.h"
+#include "resourcemanager/core/rm_core.h"
+#include "resourcemanager/web/rm_ui.h"
+
+namespace httplib {
+class Server;
+}  // namespace httplib
+
+namespace skein::web {
+
+class RmWebServer {
+ public:
+  RmWebServer(rm::RmCore& core, EventLoop& loop, Clock& clock);
+  ~RmWebServer();  // Stop()
+  RmWebServer(const RmWebServer&) = delete;
+  RmWebServer& operator=(const RmWebServer&) = delete;
+
+  // Binds `address` ("host:port"; port 0 = ephemeral) and serves on a background thread. A bind
+  // failure is Unavailable naming yarn.resourcemanager.webapp.address and the address.
+  absl::Status Start(const std::string& address);
+  // Stops accepting, finishes in-flight requests and joins. Idempotent.
+  void Stop();
+  int port() const { return port_; }
+
+ private:
+  class Handlers;
+  void Sample();  // on the loop: appends to history_, keeps the last hour
+  rm::RmCore& core_;
+  EventLoop& loop_;
+  Clock& clock_;
+  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<Handlers> handlers_;
+  std::thread thread_;
+  int port_ = 0;
+  std::vector<UtilizationSample> history_;  // RM loop only; oldest first
+  EventLoop::TimerId sampler_ = 0;
+};
+
+}  // namespace skein::web
+
+#endif  // SKEIN_RESOURCEMANAGER_WEB_RM_WEB_SERVER_H_

@@ -1,0 +1,21 @@
+// Renders the JSON documents of the REST API as XML (for `Accept: application/xml`), the way
+// Hadoop's JAXB output looks: the single top-level key is the root element, object keys become
+// child elements, and an array repeats its key's element once per entry
+// ({"apps":{"app":[a,b]}} -> <apps><app>a</app><app>b</app></apps>). Pure; any thread.
+#ifndef SKEIN_RESOURCEMANAGER_WEB_XML_H_
+#define SKEIN_RESOURCEMANAGER_WEB_XML_H_
+
+#include <string>
+
+#include "nlohmann/json.hpp"
+
+namespace skein::web {
+
+// Escapes &, <, >, " and ' for XML/HTML text and attribute values.
+std::string XmlEscape(const std::string& text);
+// `doc` should be an object with one key (the root); other shapes are wrapped in <response>.
+std::string JsonToXml(const nlohmann::ordered_json& doc);
+
+}  // namespace skein::web
+
+#endif  // SKEIN_RESOURCEMANAGER_WEB_XML_H_

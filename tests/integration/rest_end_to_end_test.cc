@@ -1,0 +1,110 @@
+// The RM's REST API and UI against real daemons: `yarn resourcemanager` (web port ephemeral,
+// published through --address-file), a real NodeManager and a distributed-shell application.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <csignal>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/conf/configuration.h"
+#include "nlohmann/json.hpp"
+#include "tests/integration/test_cluster.h"
+
+namespace skein::testing {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string AppIdFrom(const std::string& text) {
+  size_t at = text.find("application_");
+  if (at == std::string::npos) return "";
+  size_t end = at + 12;
+  while (end < text.size() && (isdigit(text[end]) || text[end] == '_')) ++end;
+  return text.substr(at, end - at);
+}
+
+TEST(RestEndToEndTest, RunningDistributedShellSeenAndKilledThroughRest) {
+  TestCluster cluster(1);
+  ASSERT_TRUE(cluster.Start().ok());
+  conf::Configuration addresses;
+  ASSERT_TRUE(addresses.AddResourceFile(cluster.base_dir() + "/rm-addresses.xml").ok());
+  auto web = addresses.Get("yarn.resourcemanager.webapp.address");
+  ASSERT_TRUE(web.has_value()) << "the address file lacks yarn.resourcemanager.webapp.address";
+  int port = std::stoi(web->substr(web->rfind(':') + 1));
+  ASSERT_GT(port, 0) << *web;
+  httplib::Client http("127.0.0.1", port);
+  http.set_read_timeout(10, 0);
+
+  Process client;
+  ASSERT_TRUE(
+      client
+          .Start({TestCluster::YarnBinary(), "--config", cluster.conf_dir(), "distributedshell",
+                  "-shell_command", "sleep 60", "-num_containers", "1", "-appname", "rest<e2e>"},
+                 cluster.base_dir() + "/client.out", cluster.base_dir() + "/client.err")
+          .ok());
+  std::string id;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        id = AppIdFrom(ReadFileOrEmpty(cluster.base_dir() + "/client.out"));
+        return !id.empty();
+      },
+      absl::Seconds(30)));
+  // Both the AM and its shell container hold memory once the app runs.
+  json app;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto r = http.Get(("/ws/v1/cluster/apps/" + id).c_str());
+        if (!r || r->status != 200) return false;
+        app = json::parse(r->body, nullptr, false)["app"];
+        return app["state"] == "RUNNING" && app["runningContainers"] == 2;
+      },
+      absl::Seconds(60)))
+      << app.dump();
+  EXPECT_EQ(app["name"], "rest<e2e>");
+  int64_t allocated = app["allocatedMB"].get<int64_t>();
+  EXPECT_GT(allocated, 0);
+
+  auto nodes = http.Get("/ws/v1/cluster/nodes");
+  ASSERT_TRUE(nodes);
+  json node = json::parse(nodes->body)["nodes"]["node"][0];
+  EXPECT_EQ(node["usedMemoryMB"].get<int64_t>(), allocated);
+  EXPECT_EQ(node["numContainers"], 2);
+
+  // The NodeManager's own REST API, at the HTTP address it registered with.
+  std::string nm_http = node["nodeHTTPAddress"].get<std::string>();
+  httplib::Client nm("127.0.0.1", std::stoi(nm_http.substr(nm_http.rfind(':') + 1)));
+  nm.set_read_timeout(10, 0);
+  auto nm_containers = nm.Get("/ws/v1/node/containers");
+  ASSERT_TRUE(nm_containers) << nm_http;
+  json containers = json::parse(nm_containers->body)["containers"]["container"];
+  ASSERT_EQ(containers.size(), 2u) << nm_containers->body;
+  EXPECT_EQ(containers[0]["state"], "RUNNING");
+  EXPECT_EQ(containers[0]["exitCode"], -1000);
+  auto nm_info = nm.Get("/ws/v1/node/info");
+  ASSERT_TRUE(nm_info);
+  EXPECT_EQ(json::parse(nm_info->body)["nodeInfo"]["id"], node["id"]);
+
+  auto page = http.Get("/cluster/nodes");
+  ASSERT_TRUE(page);
+  std::string used = allocated % 1024 == 0 ? absl::StrCat(allocated / 1024, " GB")
+                                           : absl::StrCat(allocated, " MB");
+  EXPECT_TRUE(absl::StrContains(page->body, "<td>2</td><td>" + used + "</td>")) << page->body;
+  auto apps_page = http.Get("/cluster/apps");
+  ASSERT_TRUE(apps_page);
+  EXPECT_TRUE(absl::StrContains(apps_page->body, id));
+  EXPECT_TRUE(absl::StrContains(apps_page->body, "rest&lt;e2e&gt;"));
+
+  auto kill = http.Put(("/ws/v1/cluster/apps/" + id + "/state?user.name=tester").c_str(),
+                       R"({"state":"KILLED"})", "application/json");
+  ASSERT_TRUE(kill);
+  EXPECT_EQ(kill->status, 202) << kill->body;
+  ASSERT_TRUE(cluster.WaitForState(id, {proto::KILLED}, absl::Seconds(30)).ok());
+  auto metrics = http.Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_TRUE(absl::StrContains(metrics->body, "yarn_apps{state=\"killed\"} 1\n")) << metrics->body;
+  client.Signal(SIGKILL);
+}
+
+}  // namespace
+}  // namespace skein::testing
