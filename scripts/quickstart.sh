@@ -59,8 +59,11 @@ app=$("$bin/yarn" application -list -appStates ALL -appTypes YARN | grep -o 'app
 echo
 echo "== what the containers printed"
 find "$base" -path "*${app}*" -name stdout -exec sh -c 'echo "--- $1"; cat "$1"' _ {} \;
+web=$(tr -d '\n' <"$conf/yarn-site.xml" |
+  sed -n 's|.*<name>yarn.resourcemanager.webapp.address</name>[[:space:]]*<value>\([^<]*\)</value>.*|\1|p')
 cat <<MSG
 
+Web UI and REST API: http://${web:-?}/cluster   (REST: http://${web:-?}/ws/v1/cluster/apps)
 The cluster is still running (pid $(cat "$base/minicluster.pid"), log $base/minicluster.log).
 Next:
   export YARN_CONF_DIR=$conf PATH=$bin:\$PATH

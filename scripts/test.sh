@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 
+# Share the compiler cache between clones and build directories (paths are hashed relative to
+# the checkout), so CI on a fresh clone reuses what earlier builds compiled.
+export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
+
 build_dir=build
 cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Debug)
 if [ -n "${SKEIN_SANITIZE:-}" ]; then
