@@ -18,6 +18,7 @@
 #include "common/rpc.h"
 #include "nodemanager/node_manager.h"
 #include "resourcemanager/resource_manager.h"
+#include "resourcemanager/web/xml.h"
 
 namespace skein::cli {
 
@@ -41,36 +42,13 @@ int WaitForStopSignal() {
   return g_stop_signal.load();
 }
 
-std::string XmlEscape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // Writes a yarn-site.xml-format file atomically (path.tmp, then rename).
 absl::Status WriteSiteFile(const std::string& path,
                            const std::vector<std::pair<std::string, std::string>>& props) {
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<configuration>\n";
   for (const auto& [k, v] : props) {
-    absl::StrAppend(&xml, "  <property>\n    <name>", XmlEscape(k), "</name>\n    <value>",
-                    XmlEscape(v), "</value>\n  </property>\n");
+    absl::StrAppend(&xml, "  <property>\n    <name>", web::XmlEscape(k), "</name>\n    <value>",
+                    web::XmlEscape(v), "</value>\n  </property>\n");
   }
   xml += "</configuration>\n";
   std::string tmp = path + ".tmp";

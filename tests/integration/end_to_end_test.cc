@@ -19,14 +19,6 @@ namespace skein::testing {
 namespace {
 namespace fs = std::filesystem;
 
-// "Submitted application application_..." -> the id.
-std::string AppIdFrom(const std::string& output) {
-  size_t pos = output.find("application_");
-  if (pos == std::string::npos) return "";
-  size_t end = output.find_first_of(" \t\n),'", pos);
-  return output.substr(pos, end - pos);
-}
-
 std::string SubmitRawApp(const TestCluster& cluster, const std::string& am_command) {
   proto::GetNewApplicationResponse fresh;
   {
@@ -99,19 +91,9 @@ TEST(EndToEndTest, ApplicationListStatusAndKillAgainstARunningApp) {
   TestCluster cluster(1);
   ASSERT_TRUE(cluster.Start().ok());
   Process client;
-  ASSERT_TRUE(
-      client
-          .Start({TestCluster::YarnBinary(), "--config", cluster.conf_dir(), "distributedshell",
-                  "-shell_command", "sleep 60", "-num_containers", "1", "-appname", "sleepy"},
-                 cluster.base_dir() + "/client.out", cluster.base_dir() + "/client.err")
-          .ok());
-  std::string id;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        id = AppIdFrom(ReadFileOrEmpty(cluster.base_dir() + "/client.out"));
-        return !id.empty();
-      },
-      absl::Seconds(30)));
+  std::string id = cluster.StartClient(client, {"distributedshell", "-shell_command", "sleep 60",
+                                                "-num_containers", "1", "-appname", "sleepy"});
+  ASSERT_FALSE(id.empty()) << ReadFileOrEmpty(cluster.base_dir() + "/client.err");
   ASSERT_TRUE(cluster.WaitForState(id, {proto::RUNNING}, absl::Seconds(30)).ok());
 
   CommandResult list = cluster.Yarn({"application", "-list"});
@@ -186,19 +168,10 @@ TEST(EndToEndTest, KilledNodeManagerBecomesLostAndItsContainersAborted) {
                           {"yarn.resourcemanager.nm.liveness-monitor.interval-ms", "500"}});
   ASSERT_TRUE(cluster.Start().ok());
   Process client;
-  ASSERT_TRUE(
-      client
-          .Start({TestCluster::YarnBinary(), "--config", cluster.conf_dir(), "distributedshell",
-                  "-shell_command", "sleep 6", "-num_containers", "4", "-container_memory", "2048"},
-                 cluster.base_dir() + "/client.out", cluster.base_dir() + "/client.err")
-          .ok());
-  std::string id;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        id = AppIdFrom(ReadFileOrEmpty(cluster.base_dir() + "/client.out"));
-        return !id.empty();
-      },
-      absl::Seconds(30)));
+  std::string id =
+      cluster.StartClient(client, {"distributedshell", "-shell_command", "sleep 6",
+                                   "-num_containers", "4", "-container_memory", "2048"});
+  ASSERT_FALSE(id.empty()) << ReadFileOrEmpty(cluster.base_dir() + "/client.err");
   ASSERT_TRUE(cluster.WaitForState(id, {proto::RUNNING}, absl::Seconds(30)).ok());
   // Which node runs the AM? Kill the other one once containers run on it.
   int am_node = -1;

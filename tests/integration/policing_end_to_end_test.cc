@@ -17,13 +17,6 @@ namespace skein::testing {
 namespace {
 namespace fs = std::filesystem;
 
-std::string AppIdFrom(const std::string& output) {
-  size_t pos = output.find("application_");
-  if (pos == std::string::npos) return "";
-  size_t end = output.find_first_of(" \t\n),'", pos);
-  return output.substr(pos, end - pos);
-}
-
 TEST(PolicingEndToEndTest, UnhealthyNodeGetsNoContainersUntilItsScriptPassesAgain) {
   const std::string dir =
       fs::path(::testing::TempDir()) / ("health_e2e_" + std::to_string(getpid()));

@@ -16,14 +16,6 @@ namespace {
 
 using json = nlohmann::ordered_json;
 
-std::string AppIdFrom(const std::string& text) {
-  size_t at = text.find("application_");
-  if (at == std::string::npos) return "";
-  size_t end = at + 12;
-  while (end < text.size() && (isdigit(text[end]) || text[end] == '_')) ++end;
-  return text.substr(at, end - at);
-}
-
 TEST(RestEndToEndTest, RunningDistributedShellSeenAndKilledThroughRest) {
   TestCluster cluster(1);
   ASSERT_TRUE(cluster.Start().ok());
@@ -37,19 +29,9 @@ TEST(RestEndToEndTest, RunningDistributedShellSeenAndKilledThroughRest) {
   http.set_read_timeout(10, 0);
 
   Process client;
-  ASSERT_TRUE(
-      client
-          .Start({TestCluster::YarnBinary(), "--config", cluster.conf_dir(), "distributedshell",
-                  "-shell_command", "sleep 60", "-num_containers", "1", "-appname", "rest<e2e>"},
-                 cluster.base_dir() + "/client.out", cluster.base_dir() + "/client.err")
-          .ok());
-  std::string id;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        id = AppIdFrom(ReadFileOrEmpty(cluster.base_dir() + "/client.out"));
-        return !id.empty();
-      },
-      absl::Seconds(30)));
+  std::string id = cluster.StartClient(client, {"distributedshell", "-shell_command", "sleep 60",
+                                                "-num_containers", "1", "-appname", "rest<e2e>"});
+  ASSERT_FALSE(id.empty()) << ReadFileOrEmpty(cluster.base_dir() + "/client.err");
   // Both the AM and its shell container hold memory once the app runs.
   json app;
   ASSERT_TRUE(WaitFor(

@@ -21,14 +21,6 @@ namespace skein::testing {
 namespace {
 namespace fs = std::filesystem;
 
-std::string AppIdFrom(const std::string& output) {
-  size_t pos = output.find("Submitted application application_");
-  if (pos == std::string::npos) return "";
-  pos += std::string("Submitted application ").size();
-  size_t end = output.find_first_of(" \t\n", pos);
-  return output.substr(pos, end - pos);
-}
-
 std::string ReadTrimmed(const std::string& path) {
   std::string s = ReadFileOrEmpty(path);
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();

@@ -112,6 +112,13 @@ std::vector<std::string> FindFiles(const std::string& dir, const std::string& na
   return out;
 }
 
+std::string AppIdFrom(const std::string& output) {
+  size_t pos = output.find("application_");
+  if (pos == std::string::npos) return "";
+  size_t end = output.find_first_of(" \t\n),'\"", pos);
+  return output.substr(pos, end - pos);
+}
+
 bool WaitFor(const std::function<bool()>& predicate, absl::Duration timeout) {
   absl::Time deadline = absl::Now() + timeout;
   while (absl::Now() < deadline) {
@@ -250,6 +257,22 @@ CommandResult TestCluster::Yarn(const std::vector<std::string>& args,
   std::vector<std::string> argv = {YarnBinary(), "--config", conf_dir_};
   argv.insert(argv.end(), args.begin(), args.end());
   return RunCommand(argv, timeout);
+}
+
+std::string TestCluster::StartClient(Process& client, const std::vector<std::string>& args,
+                                     const std::string& name, absl::Duration timeout) const {
+  std::vector<std::string> argv = {YarnBinary(), "--config", conf_dir_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::string out = base_ + "/" + name + ".out";
+  if (!client.Start(argv, out, base_ + "/" + name + ".err").ok()) return "";
+  std::string id;
+  WaitFor(
+      [&] {
+        id = AppIdFrom(ReadFileOrEmpty(out));
+        return !id.empty() || !client.running();
+      },
+      timeout);
+  return id;
 }
 
 absl::StatusOr<proto::ApplicationReportProto> TestCluster::Report(const std::string& app_id) const {

@@ -53,6 +53,9 @@ CommandResult RunCommand(const std::vector<std::string>& argv, absl::Duration ti
 std::string ReadFileOrEmpty(const std::string& path);
 // Files below `dir` whose name equals `name` (recursive).
 std::vector<std::string> FindFiles(const std::string& dir, const std::string& name);
+// The first application id in a command's output ("Submitted application application_..."),
+// or "" when there is none.
+std::string AppIdFrom(const std::string& output);
 // Polls `predicate` every 50 ms until it holds or `timeout` passes.
 bool WaitFor(const std::function<bool()>& predicate, absl::Duration timeout);
 
@@ -71,6 +74,12 @@ class TestCluster {
   // `yarn --config <client conf> args...`
   CommandResult Yarn(const std::vector<std::string>& args,
                      absl::Duration timeout = absl::Seconds(120)) const;
+  // Starts `yarn --config <client conf> args...` in the background (output in
+  // <base>/<name>.out and .err) and waits until it prints an application id; returns the id, or
+  // "" when none appeared within `timeout`.
+  std::string StartClient(Process& client, const std::vector<std::string>& args,
+                          const std::string& name = "client",
+                          absl::Duration timeout = absl::Seconds(30)) const;
 
   proto::ApplicationClientProtocol::Stub& client() const { return *stub_; }
   absl::StatusOr<proto::ApplicationReportProto> Report(const std::string& app_id) const;
