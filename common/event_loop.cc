@@ -37,9 +37,10 @@ void EventLoop::Start() {
 
 void EventLoop::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
   }
+  wake_.notify_all();
   if (thread_.joinable()) {
     if (IsLoopThread()) {
       thread_.detach();
@@ -50,30 +51,35 @@ void EventLoop::Stop() {
 }
 
 void EventLoop::Post(std::function<void()> fn) {
-  absl::MutexLock lock(&mu_);
-  queue_.push_back(std::move(fn));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    queue_.push_back(std::move(fn));
+  }
+  wake_.notify_one();
 }
 
 EventLoop::TimerId EventLoop::PostDelayed(absl::Duration delay, std::function<void()> fn) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   TimerId id = next_timer_id_++;
   timers_[id] = Timer{std::move(fn), absl::ZeroDuration()};
   due_.emplace(std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(delay), id);
   ++timer_epoch_;  // wakes a loop that sleeps without a deadline or with a later one
+  wake_.notify_one();
   return id;
 }
 
 EventLoop::TimerId EventLoop::PostPeriodic(absl::Duration period, std::function<void()> fn) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   TimerId id = next_timer_id_++;
   timers_[id] = Timer{std::move(fn), period};
   due_.emplace(std::chrono::steady_clock::now() + absl::ToChronoNanoseconds(period), id);
   ++timer_epoch_;
+  wake_.notify_one();
   return id;
 }
 
 void EventLoop::Cancel(TimerId id) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   timers_.erase(id);  // its entry in due_ is skipped when it comes up
 }
 
@@ -81,7 +87,7 @@ void EventLoop::Run() {
   while (true) {
     std::function<void()> fn;
     {
-      absl::MutexLock lock(&mu_);
+      std::unique_lock<std::mutex> lock(mu_);
       while (true) {
         if (stopping_) return;
         if (!queue_.empty()) {
@@ -105,14 +111,13 @@ void EventLoop::Run() {
           break;
         }
         const uint64_t epoch = timer_epoch_;
-        auto has_work = [this, epoch]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
+        auto has_work = [this, epoch] {
           return stopping_ || !queue_.empty() || timer_epoch_ != epoch;
         };
         if (due_.empty()) {
-          mu_.Await(absl::Condition(&has_work));
+          wake_.wait(lock, has_work);
         } else {
-          absl::Duration wait = absl::FromChrono(due_.begin()->first - now);
-          mu_.AwaitWithTimeout(absl::Condition(&has_work), wait);
+          wake_.wait_until(lock, due_.begin()->first, has_work);
         }
       }
     }

@@ -8,17 +8,18 @@
 #define SKEIN_COMMON_EVENT_LOOP_H_
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <functional>
 #include <future>
 #include <map>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <type_traits>
 #include <utility>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace skein {
@@ -75,13 +76,16 @@ class EventLoop {
   void Run();
 
   const std::string name_;
-  absl::Mutex mu_;
-  std::deque<std::function<void()>> queue_ ABSL_GUARDED_BY(mu_);
-  std::multimap<SteadyTime, TimerId> due_ ABSL_GUARDED_BY(mu_);
-  std::map<TimerId, Timer> timers_ ABSL_GUARDED_BY(mu_);
-  TimerId next_timer_id_ ABSL_GUARDED_BY(mu_) = 1;
-  uint64_t timer_epoch_ ABSL_GUARDED_BY(mu_) = 0;  // bumped when a timer is added
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  // std::mutex rather than absl::Mutex: Debian's Abseil is not built with ThreadSanitizer, so
+  // TSan cannot see absl::Mutex's ordering; pthread-based locks are intercepted everywhere.
+  std::mutex mu_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> queue_;  // guarded by mu_
+  std::multimap<SteadyTime, TimerId> due_;   // guarded by mu_
+  std::map<TimerId, Timer> timers_;          // guarded by mu_
+  TimerId next_timer_id_ = 1;                // guarded by mu_
+  uint64_t timer_epoch_ = 0;                 // guarded by mu_; bumped per new timer
+  bool stopping_ = false;                    // guarded by mu_
   std::thread thread_;
   std::thread::id thread_id_;
 };

@@ -1,9 +1,10 @@
 #include "common/event_loop.h"
 
 #include <atomic>
+#include <future>
+#include <thread>
 #include <vector>
 
-#include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
 
 namespace skein {
@@ -28,12 +29,13 @@ TEST(EventLoopTest, RunsPostedClosuresInOrderOnTheLoopThread) {
 TEST(EventLoopTest, TimersFireAndCanBeCancelled) {
   EventLoop loop("test");
   loop.Start();
-  absl::Notification fired;
+  std::promise<void> fired_promise;
+  auto fired = fired_promise.get_future();
   std::atomic<bool> cancelled_ran{false};
   auto id = loop.PostDelayed(absl::Milliseconds(5), [&] { cancelled_ran = true; });
   loop.Cancel(id);
-  loop.PostDelayed(absl::Milliseconds(20), [&] { fired.Notify(); });
-  EXPECT_TRUE(fired.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  loop.PostDelayed(absl::Milliseconds(20), [&] { fired_promise.set_value(); });
+  EXPECT_EQ(fired.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   EXPECT_FALSE(cancelled_ran.load());
 }
 
@@ -41,17 +43,18 @@ TEST(EventLoopTest, PeriodicTimerRepeatsUntilCancelled) {
   EventLoop loop("test");
   loop.Start();
   std::atomic<int> count{0};
-  absl::Notification three;
-  EventLoop::TimerId id = 0;
+  std::promise<void> three_promise;
+  auto three = three_promise.get_future();
+  std::atomic<EventLoop::TimerId> id{0};  // the timer may fire before PostPeriodic returns
   id = loop.PostPeriodic(absl::Milliseconds(2), [&] {
     if (++count == 3) {
-      loop.Cancel(id);
-      three.Notify();
+      loop.Cancel(id.load());
+      three_promise.set_value();
     }
   });
-  EXPECT_TRUE(three.WaitForNotificationWithTimeout(absl::Seconds(5)));
+  EXPECT_EQ(three.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   loop.RunSync([] {});
-  absl::SleepFor(absl::Milliseconds(20));
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
   EXPECT_EQ(count.load(), 3);
 }
 

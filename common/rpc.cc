@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -21,11 +22,20 @@ absl::Status FromGrpcStatus(const grpc::Status& s) {
 }
 
 std::string CurrentUser() {
-  if (struct passwd* pw = getpwuid(geteuid()); pw != nullptr && pw->pw_name != nullptr) {
-    return pw->pw_name;
-  }
-  const char* user = std::getenv("USER");
-  return user != nullptr ? user : "unknown";
+  // Resolved once (thread-safe static init) with the reentrant lookup: getpwuid() shares a
+  // static buffer with every other thread's passwd lookups.
+  static const std::string user = [] {
+    struct passwd pw;
+    struct passwd* found = nullptr;
+    std::vector<char> buf(16384);
+    if (getpwuid_r(geteuid(), &pw, buf.data(), buf.size(), &found) == 0 && found != nullptr &&
+        found->pw_name != nullptr) {
+      return std::string(found->pw_name);
+    }
+    const char* env = std::getenv("USER");
+    return std::string(env != nullptr ? env : "unknown");
+  }();
+  return user;
 }
 
 std::string ConnectAddress(absl::string_view address) {

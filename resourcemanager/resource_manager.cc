@@ -20,23 +20,33 @@ namespace {
 
 // The user's groups from the OS, primary group first (Hadoop's shell-based group mapping).
 std::vector<std::string> UserGroups(const std::string& user) {
+  // Reentrant lookups only: other threads resolve users at the same time.
   std::vector<std::string> out;
-  struct passwd* pw = getpwnam(user.c_str());
-  if (pw == nullptr) return out;
+  std::vector<char> buf(16384);
+  struct passwd pw;
+  struct passwd* found = nullptr;
+  if (getpwnam_r(user.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || found == nullptr) {
+    return out;
+  }
+  const gid_t primary = found->pw_gid;
   int n = 64;
   std::vector<gid_t> gids(n);
-  if (getgrouplist(user.c_str(), pw->pw_gid, gids.data(), &n) < 0) {
+  if (getgrouplist(user.c_str(), primary, gids.data(), &n) < 0) {
     gids.resize(n);
-    if (getgrouplist(user.c_str(), pw->pw_gid, gids.data(), &n) < 0) n = 0;
+    if (getgrouplist(user.c_str(), primary, gids.data(), &n) < 0) n = 0;
   }
   gids.resize(n);
-  auto name_of = [](gid_t g) -> std::string {
-    struct group* gr = getgrgid(g);
-    return gr != nullptr ? gr->gr_name : std::to_string(g);
+  auto name_of = [&buf](gid_t g) -> std::string {
+    struct group gr;
+    struct group* hit = nullptr;
+    if (getgrgid_r(g, &gr, buf.data(), buf.size(), &hit) == 0 && hit != nullptr) {
+      return hit->gr_name;
+    }
+    return std::to_string(g);
   };
-  out.push_back(name_of(pw->pw_gid));
+  out.push_back(name_of(primary));
   for (gid_t g : gids) {
-    if (g != pw->pw_gid) out.push_back(name_of(g));
+    if (g != primary) out.push_back(name_of(g));
   }
   return out;
 }

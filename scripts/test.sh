@@ -15,6 +15,8 @@ cmake_args=(-G Ninja -DCMAKE_BUILD_TYPE=Debug)
 if [ -n "${SKEIN_SANITIZE:-}" ]; then
   build_dir="build-${SKEIN_SANITIZE//,/-}"
   cmake_args+=("-DSKEIN_SANITIZE=${SKEIN_SANITIZE}")
+  # Debian's gRPC/Abseil are not TSan-instrumented: suppress their internal (false) races only.
+  export TSAN_OPTIONS="suppressions=$PWD/scripts/tsan.supp ${TSAN_OPTIONS:-}"
 fi
 
 echo "== format check"

@@ -29,27 +29,32 @@ proto::ContainerStatusProto CompletedStatus(const ContainerId& id, int32_t exit_
 }  // namespace
 
 uint64_t AttemptNews::Version(const ApplicationAttemptId& a) {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return versions_[a];
 }
 
 void AttemptNews::Bump(const ApplicationAttemptId& a) {
-  absl::MutexLock lock(&mu_);
-  ++versions_[a];
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ++versions_[a];
+  }
+  changed_.notify_all();
 }
 
 void AttemptNews::Forget(const ApplicationAttemptId& a) {
-  absl::MutexLock lock(&mu_);
-  auto it = versions_.find(a);
-  if (it != versions_.end()) ++it->second;  // wake waiters; entry reused if asked again
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = versions_.find(a);
+    if (it != versions_.end()) ++it->second;  // wake waiters; entry reused if asked again
+  }
+  changed_.notify_all();
 }
 
 bool AttemptNews::WaitForChange(const ApplicationAttemptId& a, uint64_t seen,
                                 absl::Duration timeout) {
-  absl::MutexLock lock(&mu_);
-  auto changed = [this, &a, seen]()
-                     ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) { return versions_[a] != seen; };
-  return mu_.AwaitWithTimeout(absl::Condition(&changed), timeout);
+  std::unique_lock<std::mutex> lock(mu_);
+  return changed_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
+                           [this, &a, seen] { return versions_[a] != seen; });
 }
 
 RmCore::RmCore(const RmConfig& config, Clock& clock, EventLoop& loop, Scheduler& scheduler,

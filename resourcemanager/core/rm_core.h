@@ -11,9 +11,11 @@
 #ifndef SKEIN_RESOURCEMANAGER_CORE_RM_CORE_H_
 #define SKEIN_RESOURCEMANAGER_CORE_RM_CORE_H_
 
+#include <condition_variable>
 #include <deque>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -21,7 +23,6 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "common/clock.h"
 #include "common/event_loop.h"
 #include "common/ids.h"
@@ -47,8 +48,10 @@ class AttemptNews {
   bool WaitForChange(const ApplicationAttemptId& a, uint64_t seen, absl::Duration timeout);
 
  private:
-  absl::Mutex mu_;
-  absl::flat_hash_map<ApplicationAttemptId, uint64_t> versions_ ABSL_GUARDED_BY(mu_);
+  // std::mutex, not absl::Mutex: ThreadSanitizer cannot see Debian's uninstrumented Abseil.
+  std::mutex mu_;
+  std::condition_variable changed_;
+  absl::flat_hash_map<ApplicationAttemptId, uint64_t> versions_;  // guarded by mu_
 };
 
 class RmCore {

@@ -6,14 +6,14 @@
 namespace skein::rm {
 
 absl::StatusOr<RMState> MemoryRMStateStore::Load() {
-  absl::MutexLock lock(&mu_);
+  std::lock_guard<std::mutex> lock(mu_);
   return state_;
 }
 
 void MemoryRMStateStore::StoreApplication(const ApplicationId& id,
                                           const proto::ApplicationStateDataProto& data, Done done) {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     state_.apps[id].app = data;
   }
   done(absl::OkStatus());
@@ -24,7 +24,7 @@ void MemoryRMStateStore::StoreAttempt(const ApplicationAttemptId& id,
                                       Done done) {
   absl::Status status = absl::OkStatus();
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     auto it = state_.apps.find(id.application_id());
     if (it == state_.apps.end()) {
       status = absl::FailedPreconditionError(
@@ -38,7 +38,7 @@ void MemoryRMStateStore::StoreAttempt(const ApplicationAttemptId& id,
 
 void MemoryRMStateStore::RemoveApplication(const ApplicationId& id, Done done) {
   {
-    absl::MutexLock lock(&mu_);
+    std::lock_guard<std::mutex> lock(mu_);
     state_.apps.erase(id);
   }
   done(absl::OkStatus());
