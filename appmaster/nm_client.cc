@@ -20,7 +20,7 @@ absl::Status WithContext(const grpc::Status& s, absl::string_view what, const No
 }  // namespace
 
 proto::ContainerManagementProtocol::Stub* NMClient::StubFor(const NodeId& node) {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   auto& stub = stubs_[node];
   if (stub == nullptr) {
     stub = proto::ContainerManagementProtocol::NewStub(MakeChannel(node.ToString()));
@@ -29,7 +29,7 @@ proto::ContainerManagementProtocol::Stub* NMClient::StubFor(const NodeId& node) 
 }
 
 size_t NMClient::cached_channels() const {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   return stubs_.size();
 }
 

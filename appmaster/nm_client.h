@@ -16,8 +16,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "common/ids.h"
+#include "common/sync.h"
 #include "protos/container_manager.grpc.pb.h"
 #include "protos/records.pb.h"
 
@@ -52,7 +52,7 @@ class NMClient final : public ContainerLauncher {
  private:
   proto::ContainerManagementProtocol::Stub* StubFor(const NodeId& node);
 
-  mutable absl::Mutex mu_;
+  mutable skein::Mutex mu_;
   std::map<NodeId, std::unique_ptr<proto::ContainerManagementProtocol::Stub>> stubs_
       ABSL_GUARDED_BY(mu_);
 };

@@ -17,8 +17,8 @@
 #include <sstream>
 #include <thread>
 
-#include "absl/synchronization/mutex.h"
 #include "common/rpc.h"
+#include "common/sync.h"
 #include "common/token.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -46,7 +46,7 @@ class FakeResourceTracker final : public proto::ResourceTracker::Service {
   grpc::Status RegisterNodeManager(grpc::ServerContext*,
                                    const proto::RegisterNodeManagerRequest* req,
                                    proto::RegisterNodeManagerResponse* resp) override {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     registrations_.push_back(*req);
     resp->mutable_container_token_master_key()->set_key_id(3);
     resp->mutable_container_token_master_key()->set_bytes(key_);
@@ -57,7 +57,7 @@ class FakeResourceTracker final : public proto::ResourceTracker::Service {
 
   grpc::Status NodeHeartbeat(grpc::ServerContext*, const proto::NodeHeartbeatRequest* req,
                              proto::NodeHeartbeatResponse* resp) override {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     ++heartbeats_;
     for (const auto& s : req->node_status().containersstatuses()) {
       std::string id = ContainerId::FromProto(s.container_id()).ToString();
@@ -80,52 +80,52 @@ class FakeResourceTracker final : public proto::ResourceTracker::Service {
 
   const std::string& key() const { return key_; }
   void set_interval_ms(int64_t ms) {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     interval_ms_ = ms;
   }
   void set_register_action(proto::NodeAction a) {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     register_action_ = a;
   }
   void set_next_heartbeat_action(proto::NodeAction a) {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     next_action_ = a;
   }
   void CleanupContainer(const ContainerId& id) {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     cleanup_containers_.push_back(id.ToProto());
   }
   void CleanupApp(const ApplicationId& id) {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     cleanup_apps_.push_back(id.ToProto());
   }
   int registrations() {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     return static_cast<int>(registrations_.size());
   }
   proto::RegisterNodeManagerRequest last_registration() {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     return registrations_.back();
   }
   int heartbeats() {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     return heartbeats_;
   }
   std::optional<proto::ContainerStatusProto> Completed(const ContainerId& id) {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     auto it = completed_.find(id.ToString());
     if (it == completed_.end()) return std::nullopt;
     return it->second;
   }
   std::optional<proto::ContainerStatusProto> LastStatus(const ContainerId& id) {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     auto it = last_status_.find(id.ToString());
     if (it == last_status_.end()) return std::nullopt;
     return it->second;
   }
 
  private:
-  absl::Mutex mu_;
+  skein::Mutex mu_;
   const std::string key_ = RandomBytes(32);
   int64_t interval_ms_ = 10000;  // long: completions must not wait for it
   proto::NodeAction register_action_ = proto::NORMAL;

@@ -14,8 +14,8 @@
 #include <sstream>
 #include <thread>
 
-#include "absl/synchronization/mutex.h"
 #include "common/rpc.h"
+#include "common/sync.h"
 #include "common/token.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -56,7 +56,7 @@ class Tracker final : public proto::ResourceTracker::Service {
   }
   grpc::Status NodeHeartbeat(grpc::ServerContext*, const proto::NodeHeartbeatRequest* req,
                              proto::NodeHeartbeatResponse* resp) override {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     last_ = req->node_status();
     for (const auto& s : req->node_status().containersstatuses()) {
       if (s.state() == proto::C_COMPLETE) {
@@ -70,19 +70,19 @@ class Tracker final : public proto::ResourceTracker::Service {
     return grpc::Status::OK;
   }
   std::optional<proto::ContainerStatusProto> Completed(const ContainerId& id) {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     auto it = completed_.find(id.ToString());
     if (it == completed_.end()) return std::nullopt;
     return it->second;
   }
   proto::NodeStatusProto last() {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     return last_;
   }
   const std::string key_ = RandomBytes(32);
 
  private:
-  absl::Mutex mu_;
+  skein::Mutex mu_;
   proto::NodeStatusProto last_;
   std::map<std::string, proto::ContainerStatusProto> completed_;
 };

@@ -24,7 +24,7 @@ void StatusUpdater::Start() {
 
 void StatusUpdater::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     stopping_ = true;
     if (in_flight_ != nullptr) in_flight_->TryCancel();
   }
@@ -32,7 +32,7 @@ void StatusUpdater::Stop() {
 }
 
 void StatusUpdater::TriggerHeartbeat() {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   triggered_ = true;
 }
 
@@ -42,11 +42,11 @@ void StatusUpdater::Log(const std::string& message) {
 }
 
 bool StatusUpdater::Wait(absl::Duration d, bool wake_on_trigger) {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   auto ready = [this, wake_on_trigger]() ABSL_SHARED_LOCKS_REQUIRED(mu_) {
     return stopping_ || (wake_on_trigger && triggered_);
   };
-  mu_.AwaitWithTimeout(absl::Condition(&ready), d);
+  mu_.AwaitWithTimeout(ready, d);
   if (wake_on_trigger) triggered_ = false;
   return !stopping_;
 }
@@ -55,7 +55,7 @@ void StatusUpdater::Run() {
   bool first_heartbeat = false;
   while (true) {
     {
-      absl::MutexLock lock(&mu_);
+      skein::MutexLock lock(&mu_);
       if (stopping_) return;
     }
     if (shutdown_by_rm_) {
@@ -97,13 +97,13 @@ bool StatusUpdater::Register() {
   proto::RegisterNodeManagerResponse resp;
   auto ctx = MakeClientContext(absl::ToChronoMilliseconds(options_.rpc_timeout));
   {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     if (stopping_) return false;
     in_flight_ = ctx.get();
   }
   grpc::Status st = stub_->RegisterNodeManager(ctx.get(), req, &resp);
   {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     in_flight_ = nullptr;
   }
   if (!st.ok()) {
@@ -145,13 +145,13 @@ bool StatusUpdater::Heartbeat() {
   proto::NodeHeartbeatResponse resp;
   auto ctx = MakeClientContext(absl::ToChronoMilliseconds(options_.rpc_timeout));
   {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     if (stopping_) return true;
     in_flight_ = ctx.get();
   }
   grpc::Status st = stub_->NodeHeartbeat(ctx.get(), req, &resp);
   {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     in_flight_ = nullptr;
   }
   if (!st.ok()) {

@@ -16,11 +16,11 @@
 #include <string>
 #include <thread>
 
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/event_loop.h"
 #include "common/ids.h"
 #include "common/resource.h"
+#include "common/sync.h"
 #include "nodemanager/container/container_manager.h"
 #include "protos/resource_tracker.grpc.pb.h"
 
@@ -72,7 +72,7 @@ class StatusUpdater {
   absl::Duration backoff_;
   bool last_rpc_failed_ = false;
 
-  absl::Mutex mu_;
+  skein::Mutex mu_;
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   bool triggered_ ABSL_GUARDED_BY(mu_) = false;
   grpc::ClientContext* in_flight_ ABSL_GUARDED_BY(mu_) = nullptr;

@@ -14,13 +14,13 @@ Driver::Driver(proto::LauncherJobProto job, std::ostream* output)
 }
 
 void Driver::RegisterExecutor(const std::string& executor_id, const std::string& /*host*/) {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   executors_.insert(executor_id);
 }
 
 proto::GetTaskResponse Driver::NextTask(const std::string& executor_id) {
   proto::GetTaskResponse resp;
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   if (done_ || lost_.count(executor_id) > 0) {
     resp.set_action(proto::GetTaskResponse::SHUTDOWN);
     return resp;
@@ -41,7 +41,7 @@ proto::GetTaskResponse Driver::NextTask(const std::string& executor_id) {
 
 void Driver::ReportResult(const std::string& executor_id,
                           const proto::LauncherTaskResultProto& result) {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   if (done_ || lost_.count(executor_id) > 0) return;
   auto it = running_.find(executor_id);
   if (it == running_.end() || it->second.erase(result.index()) == 0) return;  // not its task
@@ -50,7 +50,7 @@ void Driver::ReportResult(const std::string& executor_id,
 }
 
 void Driver::ExecutorLost(const std::string& executor_id, const std::string& /*reason*/) {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   if (!lost_.insert(executor_id).second) return;
   auto it = running_.find(executor_id);
   if (it == running_.end()) return;
@@ -63,7 +63,7 @@ void Driver::ExecutorLost(const std::string& executor_id, const std::string& /*r
 }
 
 void Driver::Abort(const std::string& reason) {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   if (done_) return;
   JobOutcome failed;
   failed.succeeded = false;
@@ -82,7 +82,7 @@ void Driver::FinishLocked(JobOutcome outcome) {
 }
 
 proto::JobStatusResponse Driver::Status() const {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   proto::JobStatusResponse s;
   s.set_done(done_);
   s.set_succeeded(done_ && outcome_.succeeded);
@@ -93,28 +93,28 @@ proto::JobStatusResponse Driver::Status() const {
 }
 
 bool Driver::done() const {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   return done_;
 }
 
 bool Driver::WaitUntilDone(absl::Duration timeout) const {
-  absl::MutexLock lock(&mu_);
-  mu_.AwaitWithTimeout(absl::Condition(&done_), timeout);
+  skein::MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout([this] { return done_; }, timeout);
   return done_;
 }
 
 JobOutcome Driver::outcome() const {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   return outcome_;
 }
 
 int32_t Driver::reruns() const {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   return reruns_;
 }
 
 size_t Driver::registered_executors() const {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   return executors_.size();
 }
 

@@ -22,9 +22,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "appmaster/launcher/program.h"
+#include "common/sync.h"
 #include "grpcpp/grpcpp.h"
 #include "protos/launcher.grpc.pb.h"
 
@@ -59,7 +59,7 @@ class Driver {
   const int32_t total_;
   std::ostream* output_;
 
-  mutable absl::Mutex mu_;
+  mutable skein::Mutex mu_;
   std::deque<int32_t> pending_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, std::set<int32_t>> running_ ABSL_GUARDED_BY(mu_);  // executor -> tasks
   std::set<std::string> executors_ ABSL_GUARDED_BY(mu_);

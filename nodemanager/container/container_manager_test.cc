@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "absl/synchronization/mutex.h"
+#include "common/sync.h"
 #include "common/token.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -24,7 +24,7 @@ using namespace std::chrono_literals;
 class FakeExecutor : public ContainerExecutor {
  public:
   absl::StatusOr<int> Launch(const LaunchSpec& spec, ExitCallback on_exit) override {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     if (fail_next_) {
       fail_next_ = false;
       return absl::InternalError("spawn failed for test");
@@ -36,38 +36,38 @@ class FakeExecutor : public ContainerExecutor {
     return pid;
   }
   absl::Status SignalGroup(int pgid, int sig) override {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     signals_.emplace_back(pgid, sig);
     return absl::OkStatus();
   }
   bool GroupAlive(int pgid) override {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     return alive_.count(pgid) > 0;
   }
   void Exit(int pid, ProcessExit e) {
     ExitCallback cb;
     {
-      absl::MutexLock lock(&mu_);
+      skein::MutexLock lock(&mu_);
       alive_.erase(pid);
       cb = callbacks_[pid];
     }
     cb(pid, e);
   }
   std::vector<std::pair<int, int>> signals() {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     return signals_;
   }
   std::vector<LaunchSpec> launches() {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     return launches_;
   }
   void FailNext() {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     fail_next_ = true;
   }
 
  private:
-  absl::Mutex mu_;
+  skein::Mutex mu_;
   int next_pid_ = 424242;
   bool fail_next_ = false;
   std::vector<LaunchSpec> launches_;

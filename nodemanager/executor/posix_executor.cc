@@ -47,12 +47,12 @@ PosixContainerExecutor::PosixContainerExecutor(int wake_fd) : wake_fd_(wake_fd) 
 
 PosixContainerExecutor::~PosixContainerExecutor() {
   {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     stopping_ = true;
   }
   Wake();
   reaper_.join();
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   for (Watch& w : pending_) close(w.pidfd);
   close(wake_fd_);
 }
@@ -108,7 +108,7 @@ absl::StatusOr<int> PosixContainerExecutor::Launch(const LaunchSpec& spec, ExitC
     return ErrnoStatus(e, absl::StrCat("pidfd_open for ", spec.container_id, " (pid ", pid, ")"));
   }
   {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     pending_.push_back(Watch{pid, pidfd, std::move(on_exit)});
   }
   Wake();
@@ -144,7 +144,7 @@ void PosixContainerExecutor::ReaperLoop() {
       uint64_t count;
       ssize_t r = read(wake_fd_, &count, sizeof(count));
       (void)r;
-      absl::MutexLock lock(&mu_);
+      skein::MutexLock lock(&mu_);
       if (stopping_) {
         for (Watch& w : watches) close(w.pidfd);
         return;

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "absl/synchronization/mutex.h"
+#include "common/sync.h"
 #include "nodemanager/executor/container_executor.h"
 
 namespace skein::nm {
@@ -39,7 +39,7 @@ class PosixContainerExecutor final : public ContainerExecutor {
   void ReaperLoop();
 
   const int wake_fd_;
-  absl::Mutex mu_;
+  skein::Mutex mu_;
   std::vector<Watch> pending_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread reaper_;

@@ -130,11 +130,11 @@ void HealthChecker::Start() {
   thread_ = std::thread([this] {
     while (true) {
       HealthResult r = RunHealthScript(options_, &cancel_);
-      absl::MutexLock lock(&mu_);
+      skein::MutexLock lock(&mu_);
       status_.set_is_node_healthy(r.healthy);
       status_.set_health_report(r.report);
       status_.set_last_health_report_time(clock_.NowMillis());
-      mu_.AwaitWithTimeout(absl::Condition(&stopping_), options_.interval);
+      mu_.AwaitWithTimeout([this] { return stopping_; }, options_.interval);
       if (stopping_) return;
     }
   });
@@ -142,7 +142,7 @@ void HealthChecker::Start() {
 
 void HealthChecker::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     stopping_ = true;
   }
   cancel_ = true;
@@ -150,7 +150,7 @@ void HealthChecker::Stop() {
 }
 
 proto::NodeHealthStatusProto HealthChecker::status() const {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   return status_;
 }
 

@@ -15,10 +15,10 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/conf/configuration.h"
+#include "common/sync.h"
 #include "protos/resource_tracker.pb.h"
 
 namespace skein::nm {
@@ -54,7 +54,7 @@ class HealthChecker {
  private:
   const HealthCheckerOptions options_;
   Clock& clock_;
-  mutable absl::Mutex mu_;
+  mutable skein::Mutex mu_;
   proto::NodeHealthStatusProto status_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::atomic<bool> cancel_{false};

@@ -67,12 +67,12 @@ void ContainersMonitor::StartMonitoring(const ContainerId& id, int pid, int64_t 
   t.pmem_limit = memory_mb * kMb;
   t.vmem_limit = static_cast<int64_t>(static_cast<double>(t.pmem_limit) * options_.vmem_pmem_ratio);
   t.tree = std::make_shared<ProcessTree>(pid, procfs_);
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   tracked_[id] = std::move(t);
 }
 
 void ContainersMonitor::StopMonitoring(const ContainerId& id) {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   tracked_.erase(id);
 }
 
@@ -80,8 +80,8 @@ void ContainersMonitor::Start() {
   thread_ = std::thread([this] {
     while (true) {
       RunOnce();
-      absl::MutexLock lock(&mu_);
-      mu_.AwaitWithTimeout(absl::Condition(&stopping_), options_.interval);
+      skein::MutexLock lock(&mu_);
+      mu_.AwaitWithTimeout([this] { return stopping_; }, options_.interval);
       if (stopping_) return;
     }
   });
@@ -89,7 +89,7 @@ void ContainersMonitor::Start() {
 
 void ContainersMonitor::Stop() {
   {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     stopping_ = true;
   }
   if (thread_.joinable()) thread_.join();
@@ -102,7 +102,7 @@ bool ContainersMonitor::OverLimit(int64_t current, int64_t aged, int64_t limit) 
 void ContainersMonitor::RunOnce() {
   std::map<ContainerId, Tracked> snapshot;
   {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     snapshot = tracked_;
   }
   const int64_t now = clock_.NowMillis();
@@ -135,7 +135,7 @@ void ContainersMonitor::RunOnce() {
     if (exit_status != 0) {
       fprintf(stderr, "skein nodemanager: %s\n", diagnostics.c_str());
       {
-        absl::MutexLock lock(&mu_);
+        skein::MutexLock lock(&mu_);
         tracked_.erase(id);
       }
       if (on_kill_) on_kill_(id, exit_status, diagnostics);
@@ -149,7 +149,7 @@ void ContainersMonitor::RunOnce() {
   containers.set_cpu(
       static_cast<float>(cpu_percent_total / 100.0 * options_.node_vcores / processors));
   {
-    absl::MutexLock lock(&mu_);
+    skein::MutexLock lock(&mu_);
     containers_util_ = containers;
   }
   SampleNode();
@@ -181,17 +181,17 @@ void ContainersMonitor::SampleNode() {
       have_cpu_ = true;
     }
   }
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   node_util_ = node;
 }
 
 proto::ResourceUtilizationProto ContainersMonitor::containers_utilization() const {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   return containers_util_;
 }
 
 proto::ResourceUtilizationProto ContainersMonitor::node_utilization() const {
-  absl::MutexLock lock(&mu_);
+  skein::MutexLock lock(&mu_);
   return node_util_;
 }
 

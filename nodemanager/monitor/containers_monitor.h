@@ -20,11 +20,11 @@
 #include <thread>
 
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/clock.h"
 #include "common/conf/configuration.h"
 #include "common/ids.h"
+#include "common/sync.h"
 #include "nodemanager/monitor/process_tree.h"
 #include "nodemanager/monitor/procfs.h"
 #include "protos/resource_tracker.pb.h"
@@ -92,7 +92,7 @@ class ContainersMonitor {
   CpuTimes last_cpu_{};
   bool have_cpu_ = false;
 
-  mutable absl::Mutex mu_;
+  mutable skein::Mutex mu_;
   std::map<ContainerId, Tracked> tracked_ ABSL_GUARDED_BY(mu_);
   proto::ResourceUtilizationProto containers_util_ ABSL_GUARDED_BY(mu_);
   proto::ResourceUtilizationProto node_util_ ABSL_GUARDED_BY(mu_);
