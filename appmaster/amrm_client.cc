@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ostream>
+#include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -236,6 +238,29 @@ absl::Status AMRMClient::Finish(proto::FinalApplicationStatus status, absl::stri
   auto response = rpc_->Finish(request);
   if (!response.ok()) return response.status();
   return absl::OkStatus();
+}
+
+Heartbeat HeartbeatOnce(AMRMClient& amrm, float progress, int32_t wait_ms,
+                        int* consecutive_failures, std::ostream& log,
+                        proto::AllocateResponse* response) {
+  auto result = amrm.Allocate(progress, wait_ms);
+  if (!result.ok()) {
+    if (++*consecutive_failures >= kMaxConsecutiveRpcFailures) {
+      log << "Giving up after " << *consecutive_failures
+          << " failed heartbeats: " << result.status().message() << std::endl;
+      return Heartbeat::kGiveUp;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(wait_ms, 1000) + 1));
+    return Heartbeat::kRetry;
+  }
+  *consecutive_failures = 0;
+  if (amrm.shutdown_requested()) {
+    log << "The ResourceManager ordered a shutdown (the application was killed); exiting"
+        << std::endl;
+    return Heartbeat::kShutdown;
+  }
+  *response = std::move(*result);
+  return Heartbeat::kOk;
 }
 
 }  // namespace skein::am

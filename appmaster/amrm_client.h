@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <ostream>
 #include <set>
 #include <string>
 #include <tuple>
@@ -127,6 +128,15 @@ class AMRMClient {
   bool shutdown_requested_ = false;
   proto::RegisterApplicationMasterRequest registration_;
 };
+
+// One AM heartbeat with the policy every Skein AM uses: a failed call is retried after a short
+// pause (the caller loops again) until `kMaxConsecutiveRpcFailures` in a row, then the AM gives
+// up; an RM shutdown order (application killed) ends the AM. Messages go to `log`.
+enum class Heartbeat { kOk, kRetry, kGiveUp, kShutdown };
+inline constexpr int kMaxConsecutiveRpcFailures = 30;
+Heartbeat HeartbeatOnce(AMRMClient& amrm, float progress, int32_t wait_ms,
+                        int* consecutive_failures, std::ostream& log,
+                        proto::AllocateResponse* response);
 
 }  // namespace skein::am
 

@@ -17,7 +17,6 @@ namespace skein::dshell {
 namespace {
 
 // How many Allocate calls in a row may fail before the AM gives up on the RM.
-constexpr int kMaxConsecutiveRpcFailures = 30;
 
 absl::StatusOr<int64_t> ParseIntVar(const std::map<std::string, std::string>& env, const char* name,
                                     int64_t default_value, int64_t minimum) {
@@ -215,24 +214,13 @@ int DShellAppMaster::Run() {
   int consecutive_failures = 0;
   while (completed_ < job_.num_containers) {
     float progress = static_cast<float>(completed_) / static_cast<float>(job_.num_containers);
-    auto response = amrm_.Allocate(progress, wait_ms_);
-    if (!response.ok()) {
-      if (++consecutive_failures >= kMaxConsecutiveRpcFailures) {
-        log_ << "Giving up after " << consecutive_failures
-             << " failed heartbeats: " << response.status().message() << std::endl;
-        return 1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(wait_ms_, 1000) + 1));
-      continue;
-    }
-    consecutive_failures = 0;
-    if (amrm_.shutdown_requested()) {
-      log_ << "The ResourceManager ordered a shutdown (the application was killed); exiting"
-           << std::endl;
-      return 1;
-    }
-    for (const auto& c : response->allocated_containers()) OnAllocated(c);
-    for (const auto& st : response->completed_container_statuses()) OnCompleted(st);
+    proto::AllocateResponse response;
+    am::Heartbeat beat =
+        am::HeartbeatOnce(amrm_, progress, wait_ms_, &consecutive_failures, log_, &response);
+    if (beat == am::Heartbeat::kRetry) continue;
+    if (beat != am::Heartbeat::kOk) return 1;
+    for (const auto& c : response.allocated_containers()) OnAllocated(c);
+    for (const auto& st : response.completed_container_statuses()) OnCompleted(st);
   }
 
   bool success = failed_ == 0;

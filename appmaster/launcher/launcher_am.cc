@@ -14,7 +14,6 @@ namespace skein::launcher {
 
 namespace {
 
-constexpr int kMaxConsecutiveRpcFailures = 30;
 // How long the AM keeps trying to reach a client-mode driver before it fails the application.
 constexpr int kMaxDriverFailures = 20;
 
@@ -188,24 +187,13 @@ int LauncherAppMaster::Run() {
       progress =
           static_cast<float>(status->tasks_done()) / static_cast<float>(status->tasks_total());
     }
-    auto response = amrm_.Allocate(progress, wait_ms_);
-    if (!response.ok()) {
-      if (++rpc_failures >= kMaxConsecutiveRpcFailures) {
-        log_ << "Giving up after " << rpc_failures
-             << " failed heartbeats: " << response.status().message() << std::endl;
-        return 1;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(wait_ms_, 1000) + 1));
-      continue;
-    }
-    rpc_failures = 0;
-    if (amrm_.shutdown_requested()) {
-      log_ << "The ResourceManager ordered a shutdown (the application was killed); exiting"
-           << std::endl;
-      return 1;
-    }
-    for (const auto& c : response->allocated_containers()) OnAllocated(c);
-    for (const auto& st : response->completed_container_statuses()) OnCompleted(st);
+    proto::AllocateResponse response;
+    am::Heartbeat beat =
+        am::HeartbeatOnce(amrm_, progress, wait_ms_, &rpc_failures, log_, &response);
+    if (beat == am::Heartbeat::kRetry) continue;
+    if (beat != am::Heartbeat::kOk) return 1;
+    for (const auto& c : response.allocated_containers()) OnAllocated(c);
+    for (const auto& st : response.completed_container_statuses()) OnCompleted(st);
   }
 }
 
