@@ -20,30 +20,17 @@ using json = nlohmann::ordered_json;
 constexpr char kVersion[] = "3.3.6-skein-0.1";
 constexpr char kBuiltOn[] = "2026-01-01T00:00Z";
 
-bool WantsXml(const httplib::Request& req) {
-  std::string accept = req.get_header_value("Accept");
-  size_t x = accept.find("application/xml");
-  if (x == std::string::npos) x = accept.find("text/xml");
-  if (x == std::string::npos) return false;
-  size_t j = accept.find("application/json");
-  return j == std::string::npos || x < j;
-}
-
 void Send(const httplib::Request& req, httplib::Response& res, int status, const json& doc) {
   res.status = status;
-  if (WantsXml(req)) {
-    res.set_content(skein::web::JsonToXml(doc), "application/xml");
-  } else {
-    res.set_content(doc.dump(), "application/json");
-  }
+  skein::web::RenderedDocument out =
+      skein::web::RenderDocument(doc, req.get_header_value("Accept"));
+  res.set_content(out.body, out.content_type);
 }
 
 void SendError(const httplib::Request& req, httplib::Response& res, int status,
                const std::string& exception, const std::string& java_class,
                const std::string& message) {
-  Send(req, res, status,
-       {{"RemoteException",
-         {{"exception", exception}, {"message", message}, {"javaClassName", java_class}}}});
+  Send(req, res, status, skein::web::RemoteException(exception, java_class, message));
 }
 
 void NotFound(const httplib::Request& req, httplib::Response& res, const std::string& message) {

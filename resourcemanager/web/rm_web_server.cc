@@ -29,9 +29,6 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-constexpr char kJson[] = "application/json";
-constexpr char kXml[] = "application/xml";
-
 // An error destined for a RemoteException body.
 struct HttpError {
   int status;
@@ -69,29 +66,14 @@ HttpError FromStatus(const absl::Status& s) {
   }
 }
 
-bool WantsXml(const httplib::Request& req) {
-  std::string accept = req.get_header_value("Accept");
-  size_t x = accept.find("application/xml");
-  if (x == std::string::npos) x = accept.find("text/xml");
-  if (x == std::string::npos) return false;
-  size_t j = accept.find("application/json");
-  return j == std::string::npos || x < j;
-}
-
 void SendDoc(const httplib::Request& req, httplib::Response& res, int status, const json& doc) {
   res.status = status;
-  if (WantsXml(req)) {
-    res.set_content(JsonToXml(doc), kXml);
-  } else {
-    res.set_content(doc.dump(), kJson);
-  }
+  web::RenderedDocument out = web::RenderDocument(doc, req.get_header_value("Accept"));
+  res.set_content(out.body, out.content_type);
 }
 
 void SendError(const httplib::Request& req, httplib::Response& res, const HttpError& e) {
-  SendDoc(
-      req, res, e.status,
-      {{"RemoteException",
-        {{"exception", e.exception}, {"message", e.message}, {"javaClassName", e.java_class}}}});
+  SendDoc(req, res, e.status, web::RemoteException(e.exception, e.java_class, e.message));
 }
 
 // All values of a (possibly repeated) query parameter, split on commas, blanks dropped.

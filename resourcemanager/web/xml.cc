@@ -62,4 +62,23 @@ std::string JsonToXml(const nlohmann::ordered_json& doc) {
   return out;
 }
 
+bool PrefersXml(const std::string& accept) {
+  size_t x = accept.find("application/xml");
+  if (x == std::string::npos) x = accept.find("text/xml");
+  if (x == std::string::npos) return false;
+  size_t j = accept.find("application/json");
+  return j == std::string::npos || x < j;
+}
+
+RenderedDocument RenderDocument(const nlohmann::ordered_json& doc, const std::string& accept) {
+  if (PrefersXml(accept)) return {JsonToXml(doc), "application/xml"};
+  return {doc.dump(), "application/json"};
+}
+
+nlohmann::ordered_json RemoteException(const std::string& exception, const std::string& java_class,
+                                       const std::string& message) {
+  return {{"RemoteException",
+           {{"exception", exception}, {"message", message}, {"javaClassName", java_class}}}};
+}
+
 }  // namespace skein::web

@@ -16,6 +16,19 @@ std::string XmlEscape(const std::string& text);
 // `doc` should be an object with one key (the root); other shapes are wrapped in <response>.
 std::string JsonToXml(const nlohmann::ordered_json& doc);
 
+// Content negotiation shared by both daemons' REST APIs: XML when the Accept header names
+// application/xml or text/xml before application/json, else JSON.
+bool PrefersXml(const std::string& accept_header);
+struct RenderedDocument {
+  std::string body;
+  const char* content_type;
+};
+RenderedDocument RenderDocument(const nlohmann::ordered_json& doc,
+                                const std::string& accept_header);
+// YARN's error body: {"RemoteException":{"exception":..,"message":..,"javaClassName":..}}.
+nlohmann::ordered_json RemoteException(const std::string& exception, const std::string& java_class,
+                                       const std::string& message);
+
 }  // namespace skein::web
 
 #endif  // SKEIN_RESOURCEMANAGER_WEB_XML_H_
