@@ -201,8 +201,8 @@ void RmCore::RunScheduling() {
       scheduler_.ReleaseContainer(alloc.container_id);  // cannot happen; stay consistent
       continue;
     }
-    RMContainer c{alloc.container_id, alloc.node, alloc.resource, alloc.priority, false, false,
-                  clock_.NowMillis()};
+    RMContainer c{alloc.container_id, alloc.node, alloc.resource,
+                  alloc.priority,     false,      clock_.NowMillis()};
     c.is_am = attempt->state == proto::APP_ATTEMPT_SCHEDULED && !attempt->has_am_container;
     containers_[c.id] = c;
     app->live_containers.insert(c.id);
@@ -379,11 +379,9 @@ absl::StatusOr<proto::AllocateResponse> RmCore::Allocate(const ApplicationAttemp
     if (it == containers_.end() || cid.application_attempt_id() != id || it->second.is_am) {
       continue;  // YARN ignores releases of unknown containers
     }
-    if (!it->second.completed) {
-      nodes_[it->second.node].to_cleanup.push_back(cid);
-      ContainerCompleted(cid,
-                         CompletedStatus(cid, proto::ABORTED, "Container released by application"));
-    }
+    nodes_[it->second.node].to_cleanup.push_back(cid);
+    ContainerCompleted(cid,
+                       CompletedStatus(cid, proto::ABORTED, "Container released by application"));
   }
   attempt->progress = std::clamp(req.progress(), 0.0f, 1.0f);
   RunScheduling();
@@ -434,7 +432,7 @@ absl::StatusOr<proto::FinishApplicationMasterResponse> RmCore::FinishAm(
   ContainerId am = ContainerId::FromProto(attempt->am_container.id());
   loop_.PostDelayed(absl::Milliseconds(config_.am_exit_grace_ms), [this, am] {
     auto it = containers_.find(am);
-    if (it != containers_.end() && !it->second.completed) {
+    if (it != containers_.end()) {
       nodes_[it->second.node].to_cleanup.push_back(am);
     }
   });
@@ -445,7 +443,7 @@ absl::StatusOr<proto::FinishApplicationMasterResponse> RmCore::FinishAm(
 
 void RmCore::ContainerCompleted(const ContainerId& id, const proto::ContainerStatusProto& status) {
   auto it = containers_.find(id);
-  if (it == containers_.end() || it->second.completed) return;
+  if (it == containers_.end()) return;
   // Copy and forget first: what follows may start new attempts and rehash containers_.
   RMContainer c = it->second;
   containers_.erase(it);
@@ -528,7 +526,6 @@ void RmCore::EndAttempt(Attempt& attempt, bool keep_am, int32_t exit_status,
     auto it = containers_.find(cid);
     if (it == containers_.end()) continue;
     if (owner != nullptr) owner->live_containers.erase(cid);
-    it->second.completed = true;
     auto node = nodes_.find(it->second.node);
     if (node != nodes_.end()) {
       node->second.to_cleanup.push_back(cid);

@@ -145,9 +145,8 @@ class RmCore {
     Resource resource;
     int32_t priority = 0;
     bool is_am = false;
-    bool completed = false;
     int64_t start_time = 0;
-  };
+  };  // in containers_ exactly while live: a completed container is erased at once
   struct Attempt {
     ApplicationAttemptId id;
     proto::YarnApplicationAttemptState state = proto::APP_ATTEMPT_NEW;
