@@ -80,6 +80,20 @@ class RmCore {
   proto::ClusterMetricsProto ClusterMetrics() const;
   std::vector<proto::NodeReportProto> Nodes(const std::set<proto::NodeState>& states) const;
   absl::StatusOr<proto::QueueInfoProto> QueueInfo(const proto::GetQueueInfoRequest& req) const;
+  // `yarn application -movetoqueue` and PUT /ws/v1/cluster/apps/{id}/queue (rm_core_admin.cc).
+  // NotFound for an unknown app; FailedPrecondition for a finished one; PermissionDenied (with
+  // yarn.acl.enable) for anyone but the owner, the queue's administrators and yarn.admin.acl;
+  // the scheduler's error (naming the queue and limit) otherwise. Nothing changes on error.
+  absl::Status MoveApplication(const ApplicationId& id, const std::string& queue,
+                               const std::string& user);
+  // `yarn application -updatePriority` and PUT /apps/{id}/priority; same errors as
+  // MoveApplication. Returns the priority applied (capped at yarn.cluster.max-application-
+  // priority).
+  absl::StatusOr<int32_t> UpdateApplicationPriority(const ApplicationId& id, int32_t priority,
+                                                    const std::string& user);
+  // With yarn.acl.enable: may `user` kill / move / re-prioritize the app? (owner, queue
+  // administrators, yarn.admin.acl). Always true when ACLs are off. NotFound for unknown apps.
+  absl::StatusOr<bool> CanModifyApplication(const ApplicationId& id, const std::string& user) const;
 
   // --- ApplicationMasterProtocol (callers identify themselves with their AMRM token) ---
   absl::StatusOr<ApplicationAttemptId> AttemptForToken(const std::string& token) const;

@@ -13,6 +13,17 @@ absl::Status Scheduler::Reinitialize(const conf::Configuration&) {
       absl::StrCat(ClassName(), " has no reloadable queue configuration (-refreshQueues)"));
 }
 
+absl::StatusOr<std::string> Scheduler::MoveAttempt(const ApplicationAttemptId&,
+                                                   const std::string& queue) {
+  return absl::UnimplementedError(
+      absl::StrCat(ClassName(), " does not support moving applications (to queue '", queue, "')"));
+}
+
+absl::StatusOr<int32_t> Scheduler::UpdateAttemptPriority(const ApplicationAttemptId&, int32_t) {
+  return absl::UnimplementedError(
+      absl::StrCat(ClassName(), " does not support changing application priorities"));
+}
+
 absl::StatusOr<std::unique_ptr<Scheduler>> MakeScheduler(const std::string& class_name,
                                                          const SchedulerOptions& options) {
   std::string lower = absl::AsciiStrToLower(class_name);

@@ -45,6 +45,30 @@ struct Allocation {
   int64_t allocation_request_id = 0;
 };
 
+// One user's share of a leaf queue (Capacity: the users block of GetQueueInfo and REST).
+struct QueueUserSnapshot {
+  std::string user;
+  Resource used;
+  Resource am_used;
+  Resource user_limit;  // what this user may hold in the leaf now
+  int32_t active_applications = 0;
+  int32_t pending_applications = 0;
+};
+
+// Fair scheduler fields of a queue (REST fairScheduler shape, `yarn queue -status`).
+struct FairQueueSnapshot {
+  Resource min_resources;
+  Resource max_resources;
+  Resource fair_share;         // instantaneous
+  Resource steady_fair_share;  // from weights over all configured queues
+  Resource demand;
+  double weight = 1.0;
+  std::string scheduling_policy = "fair";  // fifo | fair | drf
+  int32_t max_running_apps = -1;           // -1: unlimited
+  double max_am_share = 0.5;
+  bool is_parent = false;
+};
+
 struct QueueSnapshot {
   std::string name;
   std::string path;
@@ -55,7 +79,40 @@ struct QueueSnapshot {
   int32_t num_applications = 0;
   Resource used;
   std::vector<QueueSnapshot> children;
+
+  // Filled by schedulers that know them (all fractions in [0, 1]).
+  double absolute_capacity = 1.0;          // guaranteed / cluster
+  double absolute_maximum_capacity = 1.0;  // maximum / cluster
+  double absolute_used_capacity = 0.0;     // used / cluster
+  int32_t num_active_applications = 0;     // admitted and activated (AM may run)
+  int32_t num_pending_applications = 0;    // admitted, waiting for activation
+  int32_t num_containers = 0;
+  int32_t max_applications = -1;  // -1: not limited / not applicable
+  int32_t max_applications_per_user = -1;
+  Resource pending;
+  Resource am_used;
+  Resource am_limit;
+  double max_am_resource_percent = 0.0;  // 0: not applicable
+  double user_limit_factor = 1.0;
+  int32_t minimum_user_limit_percent = 100;
+  bool preemption_disabled = false;
+  int32_t default_application_priority = 0;
+  std::vector<QueueUserSnapshot> users;  // leaves only
+  bool has_fair = false;                 // Fair scheduler queues: `fair` is filled in
+  FairQueueSnapshot fair;
 };
+
+// What one preemption round decided (YARN's SchedulingEditPolicy output).
+struct PreemptionRound {
+  // Newly selected containers: the AM is told in Allocate's PreemptionMessage (strict contract)
+  // and may release them itself before the grace period ends.
+  std::vector<ContainerId> to_warn;
+  // Selected earlier and still running after the grace period: the RM kills them with exit
+  // status PREEMPTED (-102) and diagnostics that say so.
+  std::vector<ContainerId> to_kill;
+};
+
+enum class QueueAccess { kSubmitApplications, kAdministerQueue };
 
 class Scheduler {
  public:
@@ -104,6 +161,33 @@ class Scheduler {
   // capacity-scheduler keys). On error nothing changes and the running configuration stays.
   // Policies without reloadable configuration return Unimplemented.
   virtual absl::Status Reinitialize(const conf::Configuration& conf);
+  // Files whose change should trigger Reinitialize (the Fair allocation file; YARN re-reads it
+  // when it changes, checking every 10 s). The RM watches their modification times.
+  virtual std::vector<std::string> ReloadableFiles() const { return {}; }
+
+  // `yarn application -movetoqueue` / PUT /apps/{id}/queue: moves an admitted attempt, with the
+  // resources it holds, to another leaf queue. Returns the queue it landed in. Errors (unknown
+  // or non-leaf or stopped target, target's max-applications or limits) name the queue and the
+  // limit; on error nothing changes. Default: Unimplemented naming the policy.
+  virtual absl::StatusOr<std::string> MoveAttempt(const ApplicationAttemptId& attempt,
+                                                  const std::string& queue);
+  // `yarn application -updatePriority`: changes the application priority (higher = more
+  // important), capped at the cluster maximum. Returns the priority applied.
+  virtual absl::StatusOr<int32_t> UpdateAttemptPriority(const ApplicationAttemptId& attempt,
+                                                        int32_t app_priority);
+  // Queue ACLs (acl_submit_applications / acl_administer_queue, aclSubmitApps /
+  // aclAdministerApps), for `queue` as named in an app report. Only consulted when
+  // yarn.acl.enable is true. Default: everyone may.
+  virtual bool HasAccess(const std::string& queue, const std::string& user,
+                         QueueAccess access) const {
+    return true;
+  }
+
+  // Preemption. The RM calls SelectPreemption every PreemptionIntervalMs() (0: preemption is off,
+  // the default) with the current time; a scheduler keeps its own record of what it selected
+  // when. A killed container is then released through ReleaseContainer as usual.
+  virtual int64_t PreemptionIntervalMs() const { return 0; }
+  virtual PreemptionRound SelectPreemption(int64_t now_ms) { return {}; }
 };
 
 struct SchedulerOptions {
