@@ -7,10 +7,13 @@
 //   churn  : the cost of one "heartbeat" — a container completes (ReleaseContainer) and the freed
 //            room is handed out again (Schedule()) — averaged over many rounds;
 //   memory : resident-set growth of the process while the scheduler state was built.
+// Times are the scheduling thread's CPU time (see SteadyClock below).
 // Prints a table; --json FILE writes the rows as JSON.
 //
 //   build-release/bin/scheduler_bench [--nodes 100,1000,10000,50000] [--apps 1000]
-//                                     [--queues 20] [--json FILE]
+//                                     [--queues 20] [--schedulers fifo,capacity,fair]
+//                                     [--json FILE]
+#include <time.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -31,7 +34,17 @@
 namespace skein::rm {
 namespace {
 
-using SteadyClock = std::chrono::steady_clock;
+// Times are this thread's CPU time: on a quiet machine the same as wall time, and still
+// meaningful when other processes share the cores (the project machine is shared by builds).
+struct SteadyClock {
+  using duration = std::chrono::nanoseconds;
+  using time_point = std::chrono::time_point<SteadyClock, duration>;
+  static time_point now() {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return time_point(duration(int64_t{ts.tv_sec} * 1000000000 + ts.tv_nsec));
+  }
+};
 
 int64_t RssKb() {
   std::ifstream in("/proc/self/status");
@@ -69,14 +82,30 @@ conf::Configuration CapacityConf(int queues) {
   return c;
 }
 
+// Fair: the same queue names with weights 1..4 in an allocation file, no AM share limit.
+void AddFairAllocations(conf::Configuration& c, int queues) {
+  std::string path = absl::StrCat("/tmp/skein_scheduler_bench_fair_", getpid(), ".xml");
+  std::ofstream out(path);
+  out << "<allocations>\n<queueMaxAMShareDefault>-1</queueMaxAMShareDefault>\n";
+  for (int q = 0; q < queues; ++q) {
+    out << "<queue name=\"q" << q << "\"><weight>" << 1 + q % 4 << "</weight></queue>\n";
+  }
+  out << "</allocations>\n";
+  c.Set("yarn.scheduler.fair.allocation.file", path);
+}
+
 Row RunOne(const std::string& sched_name, const ResourceCalculator& calc, int nodes, int apps,
            int queues, uint64_t seed) {
   int64_t rss_before = RssKb();
   conf::Configuration conf = CapacityConf(queues);
+  if (sched_name == "fair") AddFairAllocations(conf, queues);
   SchedulerOptions options;
   options.calculator = &calc;
   options.conf = &conf;
   auto made = MakeScheduler(sched_name, options);
+  if (sched_name == "fair") {  // read at construction only
+    std::remove(conf.Get("yarn.scheduler.fair.allocation.file", "").c_str());
+  }
   if (!made.ok()) {
     fprintf(stderr, "%s\n", std::string(made.status().message()).c_str());
     std::exit(1);
@@ -147,6 +176,7 @@ Row RunOne(const std::string& sched_name, const ResourceCalculator& calc, int no
 int main(int argc, char** argv) {
   std::vector<int> node_counts = {100, 1000, 10000, 50000};
   int apps = 1000, queues = 20;
+  std::vector<std::string> schedulers = {"fifo", "capacity", "fair"};
   std::string json;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i], value = argv[i + 1];
@@ -160,6 +190,8 @@ int main(int argc, char** argv) {
       apps = std::max(1, std::atoi(value.c_str()));
     } else if (flag == "--queues") {
       queues = std::max(1, std::atoi(value.c_str()));
+    } else if (flag == "--schedulers") {
+      schedulers = absl::StrSplit(value, ',', absl::SkipEmpty());
     } else if (flag == "--json") {
       json = value;
     } else {
@@ -172,7 +204,7 @@ int main(int argc, char** argv) {
   std::vector<skein::rm::Row> rows;
   printf("%-18s %-27s %7s %5s %6s %10s %9s %14s %12s %9s\n", "scheduler", "calculator", "nodes",
          "apps", "queues", "allocs", "fill_s", "allocs/s", "heartbeat_us", "rss_MB");
-  for (const char* sched : {"fifo", "capacity"}) {
+  for (const std::string& sched : schedulers) {
     for (const skein::ResourceCalculator* calc :
          {static_cast<const skein::ResourceCalculator*>(&def),
           static_cast<const skein::ResourceCalculator*>(&dom)}) {

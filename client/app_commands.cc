@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/cli_format.h"
 #include "client/commands.h"
@@ -18,6 +19,7 @@ namespace {
 
 constexpr char kApplicationUsage[] =
     "usage: application\n"
+    " -appId <Application ID>         Specify Application Id to be operated\n"
     " -appStates <States>             Works with -list to filter applications\n"
     "                                 based on input comma-separated list of\n"
     "                                 application states. The valid application\n"
@@ -27,6 +29,12 @@ constexpr char kApplicationUsage[] =
     " -appTypes <Types>               Works with -list to filter applications\n"
     "                                 based on input comma-separated list of\n"
     "                                 application types.\n"
+    " -changeQueue <Queue Name>       Moves application to a new queue.\n"
+    "                                 ApplicationId can be passed using 'appId'\n"
+    "                                 option. 'movetoqueue' command is\n"
+    "                                 deprecated, this new command\n"
+    "                                 'changeQueue' performs same\n"
+    "                                 functionality.\n"
     " -help                           Displays help for all commands.\n"
     " -kill <Application ID>          Kills the application. Set of applications\n"
     "                                 can be provided separated with space\n"
@@ -34,7 +42,16 @@ constexpr char kApplicationUsage[] =
     "                                 of -appTypes to filter applications based\n"
     "                                 on application type, -appStates to filter\n"
     "                                 applications based on application state.\n"
-    " -status <Application ID>        Prints the status of the application.\n";
+    " -movetoqueue <Application ID>   Moves the application to a different\n"
+    "                                 queue. Deprecated command. Use\n"
+    "                                 'changeQueue' instead.\n"
+    " -queue <Queue Name>             Works with the movetoqueue command to\n"
+    "                                 specify which queue to move an\n"
+    "                                 application to.\n"
+    " -status <Application ID>        Prints the status of the application.\n"
+    " -updatePriority <Priority>      update priority of an application.\n"
+    "                                 ApplicationId can be passed using 'appId'\n"
+    "                                 option.\n";
 
 constexpr char kNodeUsage[] =
     "usage: node\n"
@@ -51,6 +68,16 @@ constexpr char kNodeUsage[] =
     "                    NEW,RUNNING,UNHEALTHY,DECOMMISSIONED,LOST,REBOOTED,\n"
     "                    DECOMMISSIONING,SHUTDOWN.\n"
     " -status <NodeId>   Prints the status report of the node.\n";
+
+constexpr char kContainerUsage[] =
+    "usage: container\n"
+    " -help                                     Displays help for all commands.\n"
+    " -signal <container ID [signal command]>   Signal the container. The\n"
+    "                                           available signal commands are\n"
+    "                                           [OUTPUT_THREAD_DUMP,\n"
+    "                                           GRACEFUL_SHUTDOWN,\n"
+    "                                           FORCEFUL_SHUTDOWN] Default command\n"
+    "                                           is OUTPUT_THREAD_DUMP.\n";
 
 constexpr char kQueueUsage[] =
     "usage: queue\n"
@@ -193,6 +220,77 @@ int KillApplications(const std::vector<std::string>& ids, CliContext& ctx) {
   return rc;
 }
 
+// Shared by -movetoqueue/-changeQueue and -updatePriority: the report, or the exit code after
+// printing why there is none (unknown app: Hadoop's message and -1).
+bool ReportForChange(RMClient& rm, const std::string& text, const ApplicationId& id,
+                     CliContext& ctx, proto::ApplicationReportProto* report, int* rc) {
+  auto r = rm.GetApplicationReport(id.ToProto());
+  if (r.status().code() == absl::StatusCode::kNotFound) {
+    ctx.out << "Application with id '" << text << "' doesn't exist in RM.\n";
+    *rc = kExitMinusOne;
+    return false;
+  }
+  if (!r.ok()) {
+    *rc = PrintRpcError(ctx, r.status());
+    return false;
+  }
+  *report = std::move(*r);
+  return true;
+}
+
+int MoveApplication(const std::string& text, const std::string& queue, CliContext& ctx) {
+  auto id = ApplicationId::Parse(text);
+  if (!id.ok()) {
+    ctx.err << id.status().message() << "\n";
+    return 1;
+  }
+  auto rm = Connect(ctx);
+  if (!rm.ok()) return PrintRpcError(ctx, rm.status());
+  proto::ApplicationReportProto report;
+  int rc = 0;
+  if (!ReportForChange(**rm, text, *id, ctx, &report, &rc)) return rc;
+  if (IsFinal(report.yarn_application_state())) {
+    ctx.out << "Application " << text << " has already finished \n";
+    return 0;
+  }
+  ctx.out << "Moving application " << text << " to queue " << queue << "\n";
+  if (auto s = (*rm)->MoveApplicationAcrossQueues(id->ToProto(), queue); !s.ok()) {
+    return PrintRpcError(ctx, s);
+  }
+  ctx.out << "Successfully completed move.\n";
+  return 0;
+}
+
+int UpdatePriority(const std::string& text, const std::string& priority_text, CliContext& ctx) {
+  auto id = ApplicationId::Parse(text);
+  if (!id.ok()) {
+    ctx.err << id.status().message() << "\n";
+    return 1;
+  }
+  int32_t priority = 0;
+  if (!absl::SimpleAtoi(priority_text, &priority)) {
+    ctx.err << "Invalid priority '" << priority_text << "': expected an integer\n";
+    return 1;
+  }
+  auto rm = Connect(ctx);
+  if (!rm.ok()) return PrintRpcError(ctx, rm.status());
+  proto::ApplicationReportProto report;
+  int rc = 0;
+  if (!ReportForChange(**rm, text, *id, ctx, &report, &rc)) return rc;
+  ctx.out << "Updating priority of an application " << text << "\n";
+  auto applied = (*rm)->UpdateApplicationPriority(id->ToProto(), priority);
+  if (!applied.ok()) return PrintRpcError(ctx, applied.status());
+  if (*applied == priority) {
+    ctx.out << "Successfully updated the application " << text << " with priority '"
+            << priority_text << "'\n";
+  } else {
+    ctx.out << "Updated priority of an application  " << text
+            << " to cluster max priority OR keeping old priority as application is in final "
+               "states\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int RunApplicationCommand(const std::vector<std::string>& args, CliContext& ctx) {
@@ -204,6 +302,11 @@ int RunApplicationCommand(const std::vector<std::string>& args, CliContext& ctx)
               {"kill", Arity::kMany},
               {"appStates", Arity::kMany},
               {"appTypes", Arity::kMany},
+              {"movetoqueue", Arity::kOne},
+              {"queue", Arity::kOne},
+              {"changeQueue", Arity::kOne},
+              {"appId", Arity::kOne},
+              {"updatePriority", Arity::kOne},
               {"help", Arity::kNone}},
              kApplicationUsage, ctx, &opts, &rc)) {
     return rc;
@@ -223,9 +326,26 @@ int RunApplicationCommand(const std::vector<std::string>& args, CliContext& ctx)
     }
     return KillApplications(opts.values.at("kill"), ctx);
   }
+  if (opts.Has("movetoqueue")) {
+    if (!opts.Has("queue")) {
+      ctx.out << kApplicationUsage;
+      return kExitMinusOne;
+    }
+    return MoveApplication(opts.Value("movetoqueue"), opts.Value("queue"), ctx);
+  }
   if (opts.Has("help")) {
     ctx.out << kApplicationUsage;
     return 0;
+  }
+  if (opts.Has("updatePriority") || opts.Has("changeQueue")) {
+    if (!opts.Has("appId")) {
+      ctx.out << kApplicationUsage;
+      return kExitMinusOne;
+    }
+    if (opts.Has("updatePriority")) {
+      return UpdatePriority(opts.Value("appId"), opts.Value("updatePriority"), ctx);
+    }
+    return MoveApplication(opts.Value("appId"), opts.Value("changeQueue"), ctx);
   }
   ctx.err << "Invalid Command Usage : \n";
   ctx.out << kApplicationUsage;
@@ -341,7 +461,7 @@ int RunQueueCommand(const std::vector<std::string>& args, CliContext& ctx) {
       return kExitMinusOne;
     }
     if (!resp.ok()) return PrintRpcError(ctx, resp.status());
-    ctx.out << FormatQueueInfo(resp->queue_info());
+    ctx.out << FormatQueueInfo(*resp);
     return 0;
   }
   if (opts.Has("help")) {
@@ -350,6 +470,48 @@ int RunQueueCommand(const std::vector<std::string>& args, CliContext& ctx) {
   }
   ctx.err << "Invalid Command Usage : \n";
   ctx.out << kQueueUsage;
+  return 0;
+}
+
+int RunContainerCommand(const std::vector<std::string>& args, CliContext& ctx) {
+  ParsedOptions opts;
+  int rc = 0;
+  if (!Parse(args, {{"signal", Arity::kMany}, {"help", Arity::kNone}}, kContainerUsage, ctx, &opts,
+             &rc)) {
+    return rc;
+  }
+  if (opts.Has("signal")) {
+    const std::vector<std::string>& values = opts.values.at("signal");
+    if (args.size() < 2 || args.size() > 3 || values.empty() || values.size() > 2) {
+      ctx.out << kContainerUsage;
+      return kExitMinusOne;
+    }
+    auto id = ContainerId::Parse(values[0]);
+    if (!id.ok()) {
+      ctx.err << id.status().message() << "\n";
+      return 1;
+    }
+    proto::SignalContainerCommandProto command = proto::OUTPUT_THREAD_DUMP;
+    if (values.size() == 2 && (!proto::SignalContainerCommandProto_Parse(values[1], &command) ||
+                               command == proto::SIGNAL_UNSPECIFIED)) {
+      ctx.err << "Invalid signal command '" << values[1]
+              << "'; expected one of OUTPUT_THREAD_DUMP, GRACEFUL_SHUTDOWN, FORCEFUL_SHUTDOWN\n";
+      return 1;
+    }
+    auto rm = Connect(ctx);
+    if (!rm.ok()) return PrintRpcError(ctx, rm.status());
+    ctx.out << "Signalling container " << values[0] << "\n";
+    if (auto s = (*rm)->SignalToContainer(id->ToProto(), command); !s.ok()) {
+      return PrintRpcError(ctx, s);
+    }
+    return 0;
+  }
+  if (opts.Has("help")) {
+    ctx.out << kContainerUsage;
+    return 0;
+  }
+  ctx.err << "Invalid Command Usage : \n";
+  ctx.out << kContainerUsage;
   return 0;
 }
 

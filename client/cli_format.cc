@@ -1,6 +1,7 @@
 #include "client/cli_format.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 
@@ -277,15 +278,29 @@ std::string FormatNodeReport(const proto::NodeReportProto& n) {
   return out;
 }
 
-std::string FormatQueueInfo(const proto::QueueInfoProto& q) {
+std::string FormatDecimalTwo(double value) {
+  std::string s = absl::StrFormat("%.2f", value);
+  if (s == "-0.00") s = "0.00";
+  if (s.rfind("0.", 0) == 0) s.erase(0, 1);
+  if (s.rfind("-0.", 0) == 0) s.erase(1, 1);
+  return s;
+}
+
+std::string FormatQueueInfo(const proto::GetQueueInfoResponse& info) {
+  const proto::QueueInfoProto& q = info.queue_info();
   std::string out = "Queue Information : \n";
   absl::StrAppend(&out, "Queue Name : ", q.queue_name(), "\n");
+  absl::StrAppend(&out, "Queue Path : ", q.queue_path(), "\n");
   absl::StrAppend(&out, "\tState : ", QueueStateName(q.state()), "\n");
-  absl::StrAppend(&out, "\tCapacity : ", FormatPercentOneDecimal(q.capacity() * 100.0), "%\n");
-  absl::StrAppend(
-      &out, "\tCurrent Capacity : ", FormatPercentOneDecimal(q.current_capacity() * 100.0), "%\n");
-  absl::StrAppend(
-      &out, "\tMaximum Capacity : ", FormatPercentOneDecimal(q.maximum_capacity() * 100.0), "%\n");
+  // Floats on the wire: round to the precision printed so 0.7f shows 70.00, not 69.99.
+  auto percent = [](float fraction) {
+    return FormatDecimalTwo(std::round(static_cast<double>(fraction) * 1e6) / 1e4);
+  };
+  absl::StrAppend(&out, "\tCapacity : ", percent(q.capacity()), "%\n");
+  absl::StrAppend(&out, "\tCurrent Capacity : ", percent(q.current_capacity()), "%\n");
+  absl::StrAppend(&out, "\tMaximum Capacity : ", percent(q.maximum_capacity()), "%\n");
+  absl::StrAppend(&out, "\tWeight : ", FormatDecimalTwo(info.weight()), "\n");
+  absl::StrAppend(&out, "\tMaximum Parallel Apps : ", info.max_parallel_apps(), "\n");
   absl::StrAppend(&out, "\tDefault Node Label expression : <DEFAULT_PARTITION>\n");
   absl::StrAppend(&out, "\tAccessible Node Labels : *\n");
   absl::StrAppend(&out, "\tPreemption : ", q.preemption_disabled() ? "disabled" : "enabled", "\n");

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/strings/string_view.h"
+#include "protos/client_protocol.pb.h"
 #include "protos/records.pb.h"
 
 namespace skein::cli {
@@ -52,8 +53,13 @@ std::string FormatNodeReport(const proto::NodeReportProto& node);
 // "E dd/MMM/yy hh:mm:ss:SSzz" in local time, e.g. "Tue 14/Nov/23 10:13:20:123UTC".
 std::string FormatHealthTime(int64_t millis);
 
-// `yarn queue -status`: "Queue Information : " and the queue's fields.
-std::string FormatQueueInfo(const proto::QueueInfoProto& queue);
+// DecimalFormat("#.00"): 100 -> "100.00", 0 -> ".00", -1 -> "-1.00", 0.5 -> ".50".
+std::string FormatDecimalTwo(double value);
+
+// `yarn queue -status` as Hadoop 3's QueueCLI: "Queue Information : ", the name and path, then
+// tab-indented State, Capacity, Current Capacity, Maximum Capacity ("#.00" percentages), Weight,
+// Maximum Parallel Apps, node labels and the two preemption lines.
+std::string FormatQueueInfo(const proto::GetQueueInfoResponse& info);
 
 // "<id>" or "N/A" for an empty string.
 std::string OrNA(absl::string_view s);

@@ -187,24 +187,53 @@ TEST(NodeReportTest, HealthTimeFormat) {
 }
 
 TEST(QueueInfoTest, QueueCliFormat) {
-  proto::QueueInfoProto q;
+  proto::GetQueueInfoResponse info;
+  proto::QueueInfoProto& q = *info.mutable_queue_info();
   q.set_queue_name("default");
+  q.set_queue_path("root.default");
   q.set_state(proto::Q_RUNNING);
   q.set_capacity(1.0f);
   q.set_current_capacity(0.0f);
   q.set_maximum_capacity(1.0f);
   q.set_preemption_disabled(true);
-  EXPECT_EQ(FormatQueueInfo(q),
+  info.set_weight(-1.0f);
+  info.set_max_parallel_apps(2147483647);
+  EXPECT_EQ(FormatQueueInfo(info),
             "Queue Information : \n"
             "Queue Name : default\n"
+            "Queue Path : root.default\n"
             "\tState : RUNNING\n"
-            "\tCapacity : 100.0%\n"
-            "\tCurrent Capacity : .0%\n"
-            "\tMaximum Capacity : 100.0%\n"
+            "\tCapacity : 100.00%\n"
+            "\tCurrent Capacity : .00%\n"
+            "\tMaximum Capacity : 100.00%\n"
+            "\tWeight : -1.00\n"
+            "\tMaximum Parallel Apps : 2147483647\n"
             "\tDefault Node Label expression : <DEFAULT_PARTITION>\n"
             "\tAccessible Node Labels : *\n"
             "\tPreemption : disabled\n"
             "\tIntra-queue Preemption : disabled\n");
+}
+
+TEST(QueueInfoTest, FractionsPrintAsHadoopDecimalFormat) {
+  proto::GetQueueInfoResponse info;
+  proto::QueueInfoProto& q = *info.mutable_queue_info();
+  q.set_queue_name("a");
+  q.set_queue_path("root.a");
+  q.set_state(proto::Q_STOPPED);
+  q.set_capacity(0.7f);  // 0.699999988 as a float
+  q.set_current_capacity(0.125f);
+  q.set_maximum_capacity(0.005f);
+  info.set_weight(2.5f);
+  info.set_max_parallel_apps(3);
+  std::string out = FormatQueueInfo(info);
+  EXPECT_NE(out.find("\tState : STOPPED\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\tCapacity : 70.00%\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\tCurrent Capacity : 12.50%\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\tMaximum Capacity : .50%\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\tWeight : 2.50\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("\tMaximum Parallel Apps : 3\n"), std::string::npos) << out;
+  EXPECT_EQ(FormatDecimalTwo(0), ".00");
+  EXPECT_EQ(FormatDecimalTwo(-0.5), "-.50");
 }
 
 TEST(StatesTest, ParseAndValidLists) {

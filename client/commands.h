@@ -4,6 +4,7 @@
 #ifndef SKEIN_CLIENT_COMMANDS_H_
 #define SKEIN_CLIENT_COMMANDS_H_
 
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -19,6 +20,8 @@ struct CliContext {
   conf::Configuration conf;
   std::ostream& out;
   std::ostream& err;
+  // The directory `conf` came from (--config, YARN_CONF_DIR, HADOOP_CONF_DIR); none: built-ins.
+  std::optional<std::string> conf_dir = std::nullopt;
 };
 
 int RunApplicationCommand(const std::vector<std::string>& args, CliContext& ctx);
@@ -29,6 +32,9 @@ int RunSubmitCommand(const std::vector<std::string>& args, CliContext& ctx);
 int RunResourceManagerCommand(const std::vector<std::string>& args, CliContext& ctx);
 int RunNodeManagerCommand(const std::vector<std::string>& args, CliContext& ctx);
 int RunMiniClusterCommand(const std::vector<std::string>& args, CliContext& ctx);
+int RunRmAdminCommand(const std::vector<std::string>& args, CliContext& ctx);
+int RunContainerCommand(const std::vector<std::string>& args, CliContext& ctx);
+int RunLogsCommand(const std::vector<std::string>& args, CliContext& ctx);
 
 }  // namespace skein::cli
 

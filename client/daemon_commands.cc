@@ -16,9 +16,9 @@
 #include "client/options.h"
 #include "common/clock.h"
 #include "common/rpc.h"
+#include "common/web/xml.h"
 #include "nodemanager/node_manager.h"
 #include "resourcemanager/resource_manager.h"
-#include "resourcemanager/web/xml.h"
 
 namespace skein::cli {
 
@@ -94,7 +94,7 @@ int RunResourceManagerCommand(const std::vector<std::string>& args, CliContext& 
     ctx.out << "usage: yarn resourcemanager [--address-file F]\n";
     return 0;
   }
-  auto rm = rm::ResourceManager::Create(ctx.conf, RealClock::Get());
+  auto rm = rm::ResourceManager::Create(ctx.conf, RealClock::Get(), ctx.conf_dir);
   if (!rm.ok()) {
     ctx.err << "resourcemanager: " << rm.status().message() << "\n";
     return 1;
@@ -193,7 +193,7 @@ int RunMiniClusterCommand(const std::vector<std::string>& args, CliContext& ctx)
   if (ephemeral) rm_conf.Set("yarn.resourcemanager.webapp.address", "127.0.0.1:0");
 
   InstallStopHandlers();
-  auto rm = rm::ResourceManager::Create(rm_conf, RealClock::Get());
+  auto rm = rm::ResourceManager::Create(rm_conf, RealClock::Get(), ctx.conf_dir);
   if (!rm.ok()) {
     ctx.err << "minicluster: " << rm.status().message() << "\n";
     return 1;

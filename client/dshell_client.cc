@@ -1,12 +1,7 @@
 // `yarn distributedshell`: submits the distributed-shell ApplicationMaster (skein-dshell-am, next
 // to this binary) with the job in its environment, follows the application and reports how it
 // ended. Exit 0 only for FINISHED + SUCCEEDED; 2 when -timeout expired (the app is killed).
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdlib>
-#include <filesystem>
-#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -16,6 +11,7 @@
 #include "client/commands.h"
 #include "client/options.h"
 #include "client/rm_client.h"
+#include "client/submit_support.h"
 #include "common/ids.h"
 
 namespace skein::cli {
@@ -122,27 +118,6 @@ absl::StatusOr<DShellOptions> ParseDShellOptions(const std::vector<std::string>&
   return o;
 }
 
-// skein-dshell-am lives next to the `yarn` binary (build/bin). Tests run from build/tests, so
-// ../bin is tried too; $SKEIN_DSHELL_AM overrides both.
-absl::StatusOr<std::string> FindAmBinary() {
-  if (const char* env = std::getenv("SKEIN_DSHELL_AM"); env != nullptr && *env != '\0') {
-    if (access(env, X_OK) == 0) return std::string(env);
-    return absl::NotFoundError(
-        absl::StrCat("SKEIN_DSHELL_AM='", env, "' is not an executable file"));
-  }
-  std::error_code ec;
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return absl::InternalError("cannot resolve /proc/self/exe: " + ec.message());
-  std::vector<std::filesystem::path> candidates = {
-      self.parent_path() / "skein-dshell-am",
-      self.parent_path() / ".." / "bin" / "skein-dshell-am"};
-  for (const auto& c : candidates) {
-    if (access(c.c_str(), X_OK) == 0) return std::filesystem::weakly_canonical(c).string();
-  }
-  return absl::NotFoundError(absl::StrCat("cannot find the distributed-shell ApplicationMaster: ",
-                                          candidates[0].string(), " does not exist"));
-}
-
 }  // namespace
 
 int RunDistributedShell(const std::vector<std::string>& args, CliContext& ctx) {
@@ -158,7 +133,8 @@ int RunDistributedShell(const std::vector<std::string>& args, CliContext& ctx) {
     return 1;
   }
   const DShellOptions& o = *parsed;
-  auto am_binary = FindAmBinary();
+  // Next to the `yarn` binary; $SKEIN_DSHELL_AM overrides.
+  auto am_binary = FindSiblingBinary("skein-dshell-am", "SKEIN_DSHELL_AM");
   if (!am_binary.ok()) {
     ctx.err << "distributedshell: " << am_binary.status().message() << "\n";
     return 1;
@@ -200,35 +176,24 @@ int RunDistributedShell(const std::vector<std::string>& args, CliContext& ctx) {
   }
   ctx.out << "Submitted application " << app_id.ToString() << std::endl;
 
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.timeout_ms);
-  auto interval = std::chrono::milliseconds(std::max<int64_t>(10, *poll));
-  proto::ApplicationReportProto report;
-  proto::YarnApplicationState last = proto::APP_STATE_UNSPECIFIED;
-  while (true) {
-    auto r = (*rm)->GetApplicationReport(app->application_id());
-    if (!r.ok()) {
-      ctx.err << r.status().message() << "\n";
-      return 1;
-    }
-    report = *r;
-    if (report.yarn_application_state() != last) {
-      last = report.yarn_application_state();
-      ctx.out << "Application report for " << app_id.ToString() << " (state: " << AppStateName(last)
-              << ")" << std::endl;
-    }
-    if (last == proto::FINISHED || last == proto::FAILED || last == proto::KILLED) break;
-    if (std::chrono::steady_clock::now() >= deadline) {
-      ctx.out << "Reached client specified timeout for application. Killing application "
-              << app_id.ToString() << std::endl;
-      auto kill = (*rm)->ForceKillApplication(
-          app->application_id(),
-          absl::StrCat("Killed by the distributedshell client after -timeout ", o.timeout_ms,
-                       " ms"));
-      if (!kill.ok()) ctx.err << kill.status().message() << "\n";
-      return 2;
-    }
-    std::this_thread::sleep_for(interval);
+  FollowOptions follow;
+  follow.interval = std::chrono::milliseconds(*poll);
+  follow.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.timeout_ms);
+  FollowResult followed = FollowApplication(**rm, app_id, follow, ctx.out);
+  if (followed.end == FollowEnd::kError) {
+    ctx.err << followed.error.message() << "\n";
+    return 1;
   }
+  if (followed.end == FollowEnd::kTimedOut) {
+    ctx.out << "Reached client specified timeout for application. Killing application "
+            << app_id.ToString() << std::endl;
+    auto kill = (*rm)->ForceKillApplication(
+        app->application_id(),
+        absl::StrCat("Killed by the distributedshell client after -timeout ", o.timeout_ms, " ms"));
+    if (!kill.ok()) ctx.err << kill.status().message() << "\n";
+    return 2;
+  }
+  const proto::ApplicationReportProto& report = followed.report;
 
   std::vector<std::string> log_dirs = ctx.conf.GetStrings("yarn.nodemanager.log-dirs");
   for (auto& d : log_dirs) {

@@ -15,20 +15,32 @@ constexpr std::chrono::seconds kCallTimeout(30);
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RMClient>> RMClient::Create(const conf::Configuration& conf) {
-  std::string address = conf.Get(kRmAddressKey, "0.0.0.0:8032");
+  return CreateFor(conf, kRmAddressKey, "0.0.0.0:8032");
+}
+
+absl::StatusOr<std::unique_ptr<RMClient>> RMClient::CreateAdmin(const conf::Configuration& conf) {
+  return CreateFor(conf, kRmAdminAddressKey, "0.0.0.0:8033");
+}
+
+absl::StatusOr<std::unique_ptr<RMClient>> RMClient::CreateFor(const conf::Configuration& conf,
+                                                              const char* key,
+                                                              const char* default_address) {
+  std::string address = conf.Get(key, default_address);
   std::string host;
   int port;
-  if (auto s = SplitHostPort(address, kRmAddressKey, &host, &port); !s.ok()) return s;
+  if (auto s = SplitHostPort(address, key, &host, &port); !s.ok()) return s;
   auto wait = conf.GetInt("yarn.resourcemanager.connect.max-wait.ms", kMaxConnectWait.count());
   if (!wait.ok()) return wait.status();
   auto bound = std::min(kMaxConnectWait, std::chrono::milliseconds(std::max<int64_t>(0, *wait)));
-  return std::unique_ptr<RMClient>(new RMClient(ConnectAddress(address), bound));
+  return std::unique_ptr<RMClient>(new RMClient(ConnectAddress(address), key, bound));
 }
 
-RMClient::RMClient(std::string address, std::chrono::milliseconds max_wait)
-    : address_(std::move(address)),
-      max_wait_(max_wait),
-      stub_(proto::ApplicationClientProtocol::NewStub(MakeChannel(address_))) {}
+RMClient::RMClient(std::string address, std::string key, std::chrono::milliseconds max_wait)
+    : address_(std::move(address)), key_(std::move(key)), max_wait_(max_wait) {
+  auto channel = MakeChannel(address_);
+  stub_ = proto::ApplicationClientProtocol::NewStub(channel);
+  admin_stub_ = proto::ResourceManagerAdministrationProtocol::NewStub(channel);
+}
 
 absl::Status RMClient::Call(const std::function<grpc::Status(grpc::ClientContext*)>& call) {
   auto give_up = std::chrono::steady_clock::now() + max_wait_;
@@ -39,7 +51,7 @@ absl::Status RMClient::Call(const std::function<grpc::Status(grpc::ClientContext
     if (s.error_code() != grpc::StatusCode::UNAVAILABLE) return FromGrpcStatus(s);
     if (std::chrono::steady_clock::now() + kRetryInterval > give_up) {
       return absl::UnavailableError(absl::StrCat("Cannot reach the ResourceManager at ", address_,
-                                                 " (", kRmAddressKey, "): ", s.error_message()));
+                                                 " (", key_, "): ", s.error_message()));
     }
     std::this_thread::sleep_for(kRetryInterval);
   }
@@ -103,6 +115,49 @@ absl::StatusOr<proto::GetQueueInfoResponse> RMClient::GetQueueInfo(
   auto s = Call([&](grpc::ClientContext* c) { return stub_->GetQueueInfo(c, req, &resp); });
   if (!s.ok()) return s;
   return resp;
+}
+
+absl::Status RMClient::MoveApplicationAcrossQueues(const proto::ApplicationIdProto& id,
+                                                   const std::string& queue) {
+  proto::MoveApplicationAcrossQueuesRequest req;
+  *req.mutable_application_id() = id;
+  req.set_target_queue(queue);
+  proto::MoveApplicationAcrossQueuesResponse resp;
+  return Call(
+      [&](grpc::ClientContext* c) { return stub_->MoveApplicationAcrossQueues(c, req, &resp); });
+}
+
+absl::StatusOr<int32_t> RMClient::UpdateApplicationPriority(const proto::ApplicationIdProto& id,
+                                                            int32_t priority) {
+  proto::UpdateApplicationPriorityRequest req;
+  *req.mutable_applicationid() = id;
+  req.mutable_applicationpriority()->set_priority(priority);
+  proto::UpdateApplicationPriorityResponse resp;
+  auto s =
+      Call([&](grpc::ClientContext* c) { return stub_->UpdateApplicationPriority(c, req, &resp); });
+  if (!s.ok()) return s;
+  return resp.applicationpriority().priority();
+}
+
+absl::Status RMClient::SignalToContainer(const proto::ContainerIdProto& id,
+                                         proto::SignalContainerCommandProto command) {
+  proto::SignalContainerRequest req;
+  *req.mutable_container_id() = id;
+  req.set_command(command);
+  proto::SignalContainerResponse resp;
+  return Call([&](grpc::ClientContext* c) { return stub_->SignalToContainer(c, req, &resp); });
+}
+
+absl::Status RMClient::RefreshQueues() {
+  proto::RefreshQueuesRequest req;
+  proto::RefreshQueuesResponse resp;
+  return Call([&](grpc::ClientContext* c) { return admin_stub_->RefreshQueues(c, req, &resp); });
+}
+
+absl::Status RMClient::RefreshAdminAcls() {
+  proto::RefreshAdminAclsRequest req;
+  proto::RefreshAdminAclsResponse resp;
+  return Call([&](grpc::ClientContext* c) { return admin_stub_->RefreshAdminAcls(c, req, &resp); });
 }
 
 }  // namespace skein::cli

@@ -1,4 +1,6 @@
-// The `yarn` command's connection to ApplicationClientProtocol (yarn.resourcemanager.address).
+// The `yarn` command's connection to ApplicationClientProtocol (yarn.resourcemanager.address) or,
+// made with CreateAdmin, to ResourceManagerAdministrationProtocol
+// (yarn.resourcemanager.admin.address).
 //
 // A call that finds the RM unreachable (gRPC UNAVAILABLE) is retried every 200 ms for a bounded
 // time: yarn.resourcemanager.connect.max-wait.ms, capped at 5 s so an interactive command never
@@ -18,17 +20,22 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/conf/configuration.h"
+#include "protos/admin_protocol.grpc.pb.h"
 #include "protos/client_protocol.grpc.pb.h"
 
 namespace skein::cli {
 
 inline constexpr char kRmAddressKey[] = "yarn.resourcemanager.address";
+inline constexpr char kRmAdminAddressKey[] = "yarn.resourcemanager.admin.address";
 
 class RMClient {
  public:
   // Reads the address and retry bound from `conf`; a malformed address is InvalidArgument
   // naming the key.
   static absl::StatusOr<std::unique_ptr<RMClient>> Create(const conf::Configuration& conf);
+  // The admin protocol's client (only the Refresh* calls work on it); errors name
+  // yarn.resourcemanager.admin.address.
+  static absl::StatusOr<std::unique_ptr<RMClient>> CreateAdmin(const conf::Configuration& conf);
 
   const std::string& address() const { return address_; }
 
@@ -43,15 +50,32 @@ class RMClient {
   absl::StatusOr<proto::GetClusterNodesResponse> GetClusterNodes(
       const proto::GetClusterNodesRequest& r);
   absl::StatusOr<proto::GetQueueInfoResponse> GetQueueInfo(const proto::GetQueueInfoRequest& r);
+  absl::Status MoveApplicationAcrossQueues(const proto::ApplicationIdProto& id,
+                                           const std::string& queue);
+  // Returns the priority the RM applied.
+  absl::StatusOr<int32_t> UpdateApplicationPriority(const proto::ApplicationIdProto& id,
+                                                    int32_t priority);
+
+  absl::Status SignalToContainer(const proto::ContainerIdProto& id,
+                                 proto::SignalContainerCommandProto command);
+
+  // ResourceManagerAdministrationProtocol (CreateAdmin clients).
+  absl::Status RefreshQueues();
+  absl::Status RefreshAdminAcls();
 
  private:
-  RMClient(std::string address, std::chrono::milliseconds max_wait);
+  RMClient(std::string address, std::string key, std::chrono::milliseconds max_wait);
+  static absl::StatusOr<std::unique_ptr<RMClient>> CreateFor(const conf::Configuration& conf,
+                                                             const char* key,
+                                                             const char* default_address);
   // Runs `call` with a fresh context, retrying UNAVAILABLE until the bound.
   absl::Status Call(const std::function<grpc::Status(grpc::ClientContext*)>& call);
 
   std::string address_;
+  std::string key_;  // the configuration key of address_, for error messages
   std::chrono::milliseconds max_wait_;
   std::unique_ptr<proto::ApplicationClientProtocol::Stub> stub_;
+  std::unique_ptr<proto::ResourceManagerAdministrationProtocol::Stub> admin_stub_;
 };
 
 }  // namespace skein::cli

@@ -13,19 +13,19 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <optional>
-#include <thread>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "appmaster/launcher/distributed_files.h"
 #include "appmaster/launcher/driver.h"
 #include "appmaster/launcher/sizing.h"
 #include "client/cli_format.h"
 #include "client/commands.h"
 #include "client/rm_client.h"
+#include "client/submit_support.h"
 #include "common/ids.h"
 #include "common/rpc.h"
 
@@ -45,6 +45,10 @@ constexpr char kSubmitUsage[] =
     "  --num-executors N             number of executors (default 2)\n"
     "  --queue QUEUE                 queue to submit to (default \"default\")\n"
     "  --name NAME                   application name\n"
+    "  --files F1,F2#ALIAS,...       files (local paths or http(s):// URLs) linked into the\n"
+    "                                working directory of the AM and every executor\n"
+    "  --archives A1.tgz#DIR,...     archives (tar, tar.gz, tgz, zip, jar) unpacked into a\n"
+    "                                directory of the AM's and every executor's working dir\n"
     "  --conf KEY=VALUE              spark.yarn.am.memory, spark.yarn.am.cores,\n"
     "                                spark.{executor,driver,yarn.am}.memoryOverhead,\n"
     "                                spark.{executor,driver}.memoryOverheadFactor,\n"
@@ -60,6 +64,7 @@ struct SubmitArgs {
   std::string name;
   proto::LauncherJobProto job;
   std::optional<int32_t> shell_tasks;
+  launcher::LocalResources files;  // --files and --archives
 };
 
 absl::StatusOr<int32_t> PositiveInt(const std::string& what, const std::string& text) {
@@ -125,8 +130,11 @@ absl::StatusOr<SubmitArgs> ParseSubmitArgs(const std::vector<std::string>& args)
             absl::StrCat("--master: \"", *value, "\" is not supported: only yarn"));
       }
     } else if (flag == "--files" || flag == "--archives") {
-      return absl::UnimplementedError(
-          absl::StrCat(flag, " is not supported yet: localize files with a shared path instead"));
+      if (absl::Status s = launcher::AddDistributedFiles(
+              flag, *value, flag == "--files" ? proto::FILE : proto::ARCHIVE, &a.files);
+          !s.ok()) {
+        return s;
+      }
     } else {  // --conf
       size_t eq = value->find('=');
       if (eq == std::string::npos || eq == 0) {
@@ -183,26 +191,6 @@ absl::StatusOr<SubmitArgs> ParseSubmitArgs(const std::vector<std::string>& args)
   }
   return absl::InvalidArgumentError(
       absl::StrCat("unknown program \"", program, "\": expected pi or shell"));
-}
-
-// A launcher binary next to the `yarn` binary (build/bin), or in ../bin for tests run from
-// build/tests; $<env_override> wins.
-absl::StatusOr<std::string> FindBinary(const std::string& name, const char* env_override) {
-  if (const char* env = std::getenv(env_override); env != nullptr && *env != '\0') {
-    if (access(env, X_OK) == 0) return std::string(env);
-    return absl::NotFoundError(
-        absl::StrCat(env_override, "='", env, "' is not an executable file"));
-  }
-  std::error_code ec;
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) return absl::InternalError("cannot resolve /proc/self/exe: " + ec.message());
-  std::vector<std::filesystem::path> candidates = {self.parent_path() / name,
-                                                   self.parent_path() / ".." / "bin" / name};
-  for (const auto& c : candidates) {
-    if (access(c.c_str(), X_OK) == 0) return std::filesystem::weakly_canonical(c).string();
-  }
-  return absl::NotFoundError(
-      absl::StrCat("cannot find ", name, ": ", candidates[0].string(), " does not exist"));
 }
 
 // The host executors dial to reach a client-mode driver: spark.driver.host, else 127.0.0.1 when
@@ -283,8 +271,8 @@ int RunSubmitCommand(const std::vector<std::string>& args, CliContext& ctx) {
       job.set_driver_host(it->second);
     }
   }
-  auto am_binary = FindBinary("skein-launcher-am", "SKEIN_LAUNCHER_AM");
-  auto executor_binary = FindBinary("skein-executor", "SKEIN_EXECUTOR");
+  auto am_binary = FindSiblingBinary("skein-launcher-am", "SKEIN_LAUNCHER_AM");
+  auto executor_binary = FindSiblingBinary("skein-executor", "SKEIN_EXECUTOR");
   for (const auto* b : {&am_binary, &executor_binary}) {
     if (!b->ok()) {
       ctx.err << "submit: " << b->status().message() << "\n";
@@ -292,6 +280,7 @@ int RunSubmitCommand(const std::vector<std::string>& args, CliContext& ctx) {
     }
   }
   job.set_executor_binary(*executor_binary);
+  for (const auto& [name, resource] : a.files) (*job.mutable_local_resources())[name] = resource;
 
   auto poll = ctx.conf.GetInt("yarn.client.application-client-protocol.poll-interval-ms", 200);
   if (!poll.ok()) {
@@ -360,6 +349,7 @@ int RunSubmitCommand(const std::vector<std::string>& args, CliContext& ctx) {
   am->add_command("1><LOG_DIR>/stdout");
   am->add_command("2><LOG_DIR>/stderr");
   (*am->mutable_environment())[launcher::kEnvJob] = launcher::EncodeJob(job);
+  *am->mutable_local_resources() = job.local_resources();
 
   SignalScope signals;
   if (auto s = (*rm)->SubmitApplication(sub); !s.ok()) {
@@ -368,34 +358,12 @@ int RunSubmitCommand(const std::vector<std::string>& args, CliContext& ctx) {
   }
   ctx.out << "Submitted application " << app_id.ToString() << std::endl;
 
-  auto interval = std::chrono::milliseconds(std::max<int64_t>(10, *poll));
-  auto last_print = std::chrono::steady_clock::now();
-  proto::ApplicationReportProto report;
-  proto::YarnApplicationState last = proto::APP_STATE_UNSPECIFIED;
   bool printed_result = false;
-  while (true) {
-    if (g_signal != 0) {
-      int sig = g_signal;
-      ctx.out << "Killing application " << app_id.ToString() << " on signal " << sig << std::endl;
-      auto kill = (*rm)->ForceKillApplication(
-          app->application_id(),
-          absl::StrCat("Application killed by the yarn submit client on signal ", sig));
-      if (!kill.ok()) ctx.err << kill.status().message() << "\n";
-      return 128 + sig;
-    }
-    auto r = (*rm)->GetApplicationReport(app->application_id());
-    if (!r.ok()) {
-      ctx.err << r.status().message() << "\n";
-      return 1;
-    }
-    report = *r;
-    auto now = std::chrono::steady_clock::now();
-    if (report.yarn_application_state() != last || now - last_print >= std::chrono::seconds(5)) {
-      last = report.yarn_application_state();
-      last_print = now;
-      ctx.out << "Application report for " << app_id.ToString() << " (state: " << AppStateName(last)
-              << ")" << std::endl;
-    }
+  FollowOptions follow;
+  follow.interval = std::chrono::milliseconds(*poll);
+  follow.reprint = std::chrono::seconds(5);
+  follow.interrupted = [] { return static_cast<int>(g_signal); };
+  follow.on_report = [&](const proto::ApplicationReportProto&) {
     if (driver != nullptr && !printed_result && driver->done()) {
       printed_result = true;
       launcher::JobOutcome o = driver->outcome();
@@ -403,12 +371,22 @@ int RunSubmitCommand(const std::vector<std::string>& args, CliContext& ctx) {
       if (!o.succeeded) ctx.out << "Job failed: " << o.diagnostics << "\n";
       ctx.out.flush();
     }
-    if (last == proto::FINISHED || last == proto::FAILED || last == proto::KILLED) break;
-    auto wake = now + interval;
-    while (g_signal == 0 && std::chrono::steady_clock::now() < wake) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+  };
+  FollowResult followed = FollowApplication(**rm, app_id, follow, ctx.out);
+  if (followed.end == FollowEnd::kInterrupted) {
+    const int sig = followed.signal;
+    ctx.out << "Killing application " << app_id.ToString() << " on signal " << sig << std::endl;
+    auto kill = (*rm)->ForceKillApplication(
+        app->application_id(),
+        absl::StrCat("Application killed by the yarn submit client on signal ", sig));
+    if (!kill.ok()) ctx.err << kill.status().message() << "\n";
+    return 128 + sig;
   }
+  if (followed.end != FollowEnd::kEnded) {
+    ctx.err << followed.error.message() << "\n";
+    return 1;
+  }
+  const proto::ApplicationReportProto& report = followed.report;
   PrintFinalReport(report, ctx.out);
   if (cluster) {
     std::string am_container = report.has_am_container_id()

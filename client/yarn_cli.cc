@@ -17,11 +17,17 @@ std::string YarnUsage() {
          "Client commands:\n"
          "  application        prints application(s) report/kill application:\n"
          "                     -list [-appStates S1,S2|ALL] [-appTypes T1,T2], -status <appId>,\n"
-         "                     -kill <appId> [<appId> ...]\n"
+         "                     -kill <appId> [<appId> ...], -movetoqueue <appId> -queue <q>,\n"
+         "                     -appId <appId> -updatePriority <p> | -changeQueue <q>\n"
          "  node               prints node report(s): -list [-all] [-states S1,S2] "
          "[-showDetails],\n"
          "                     -status <NodeId>\n"
          "  queue              prints queue information: -status <queue>\n"
+         "  logs               prints container logs: -applicationId <id> [-containerId <id>]\n"
+         "                     [-log_files F1,F2] [-am 1,2|-1] [-size N] [-nodeAddress H:P]\n"
+         "  container          signals a container: -signal <containerId> [OUTPUT_THREAD_DUMP|\n"
+         "                     GRACEFUL_SHUTDOWN|FORCEFUL_SHUTDOWN]\n"
+         "  rmadmin            admin tools: -refreshQueues, -refreshAdminAcls, -help [cmd]\n"
          "  distributedshell   runs a shell command in containers: -shell_command CMD [-shell_args "
          "A]\n"
          "                     [-shell_env K=V] [-num_containers N] [-container_memory MB]\n"
@@ -60,6 +66,9 @@ Command FindCommand(const std::string& name) {
   if (name == "resourcemanager") return &RunResourceManagerCommand;
   if (name == "nodemanager") return &RunNodeManagerCommand;
   if (name == "minicluster") return &RunMiniClusterCommand;
+  if (name == "rmadmin") return &RunRmAdminCommand;
+  if (name == "container") return &RunContainerCommand;
+  if (name == "logs") return &RunLogsCommand;
   return nullptr;
 }
 
@@ -102,12 +111,13 @@ int RunYarn(std::vector<std::string> args, std::ostream& out, std::ostream& err)
     err << "yarn: unknown command '" << command << "'\n" << YarnUsage();
     return 1;
   }
-  auto conf = conf::LoadYarnConfiguration(conf::ResolveConfDir(config_flag));
+  std::optional<std::string> conf_dir = conf::ResolveConfDir(config_flag);
+  auto conf = conf::LoadYarnConfiguration(conf_dir);
   if (!conf.ok()) {
     err << "yarn: cannot load the configuration: " << conf.status().message() << "\n";
     return 1;
   }
-  CliContext ctx{std::move(*conf), out, err};
+  CliContext ctx{std::move(*conf), out, err, conf_dir};
   return run(rest, ctx);
 }
 

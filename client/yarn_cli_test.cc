@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -118,10 +119,36 @@ class FakeRM final : public proto::ApplicationClientProtocol::Service {
     }
     auto* q = resp->mutable_queue_info();
     q->set_queue_name("default");
+    q->set_queue_path("root.default");
+    resp->set_weight(-1.0f);
+    resp->set_max_parallel_apps(2147483647);
     q->set_state(proto::Q_RUNNING);
     q->set_capacity(1.0f);
     q->set_maximum_capacity(1.0f);
     q->set_preemption_disabled(true);
+    return grpc::Status::OK;
+  }
+
+  grpc::Status MoveApplicationAcrossQueues(grpc::ServerContext*,
+                                           const proto::MoveApplicationAcrossQueuesRequest* req,
+                                           proto::MoveApplicationAcrossQueuesResponse*) override {
+    if (req->target_queue() == "locked") {
+      return grpc::Status(
+          grpc::StatusCode::PERMISSION_DENIED,
+          "User bob cannot submit applications to target queue or the target "
+          "queue doesn't exist: locked while moving application_1700000000000_0001");
+    }
+    std::lock_guard<std::mutex> l(mu);
+    moved_to = req->target_queue();
+    return grpc::Status::OK;
+  }
+
+  grpc::Status UpdateApplicationPriority(grpc::ServerContext*,
+                                         const proto::UpdateApplicationPriorityRequest* req,
+                                         proto::UpdateApplicationPriorityResponse* resp) override {
+    // The cluster maximum is 4.
+    resp->mutable_applicationpriority()->set_priority(
+        std::min(req->applicationpriority().priority(), 4));
     return grpc::Status::OK;
   }
 
@@ -146,6 +173,7 @@ class FakeRM final : public proto::ApplicationClientProtocol::Service {
   proto::GetApplicationsRequest last_apps_request;
   proto::GetClusterNodesRequest last_nodes_request;
   std::vector<std::string> killed;
+  std::string moved_to;
   bool submitted = false;
   proto::ApplicationSubmissionContextProto submission;
   std::vector<std::pair<proto::YarnApplicationState, proto::FinalApplicationStatus>> script = {
@@ -331,10 +359,55 @@ TEST_F(YarnCliTest, NodeStatus) {
 
 TEST_F(YarnCliTest, QueueStatus) {
   EXPECT_EQ(Run({"queue", "-status", "default"}), 0);
-  EXPECT_THAT(out_.str(), StartsWith("Queue Information : \nQueue Name : default\n\tState : "
-                                     "RUNNING\n\tCapacity : 100.0%\n"));
+  EXPECT_THAT(out_.str(), StartsWith("Queue Information : \nQueue Name : default\nQueue Path : "
+                                     "root.default\n\tState : RUNNING\n\tCapacity : 100.00%\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("\tWeight : -1.00\n\tMaximum Parallel Apps : 2147483647\n"));
   EXPECT_EQ(Run({"queue", "-status", "nope"}), 255);
   EXPECT_EQ(out_.str(), "Cannot get queue from RM by queueName = nope, please check.\n");
+}
+
+TEST_F(YarnCliTest, MoveToQueue) {
+  const std::string id = ApplicationId(kTs, 1).ToString();
+  EXPECT_EQ(Run({"application", "-movetoqueue", id, "-queue", "b"}), 0);
+  EXPECT_EQ(out_.str(), "Moving application " + id + " to queue b\nSuccessfully completed move.\n");
+  EXPECT_EQ(rm_.moved_to, "b");
+  EXPECT_EQ(Run({"application", "-appId", id, "-changeQueue", "c"}), 0);
+  EXPECT_EQ(rm_.moved_to, "c");
+  // The RM's refusal reaches the user; non-zero exit.
+  EXPECT_EQ(Run({"application", "-movetoqueue", id, "-queue", "locked"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("target queue doesn't exist: locked"));
+  // Finished, unknown, malformed, incomplete.
+  const std::string done = ApplicationId(kTs, 2).ToString();
+  EXPECT_EQ(Run({"application", "-movetoqueue", done, "-queue", "b"}), 0);
+  EXPECT_EQ(out_.str(), "Application " + done + " has already finished \n");
+  const std::string unknown = ApplicationId(kTs, 77).ToString();
+  EXPECT_EQ(Run({"application", "-movetoqueue", unknown, "-queue", "b"}), 255);
+  EXPECT_EQ(out_.str(), "Application with id '" + unknown + "' doesn't exist in RM.\n");
+  EXPECT_EQ(Run({"application", "-movetoqueue", "app_1", "-queue", "b"}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("app_1"));
+  EXPECT_EQ(Run({"application", "-movetoqueue", id}), 255);
+  EXPECT_THAT(out_.str(), StartsWith("usage: application\n"));
+  EXPECT_EQ(Run({"application", "-changeQueue", "b"}), 255);
+}
+
+TEST_F(YarnCliTest, UpdatePriority) {
+  const std::string id = ApplicationId(kTs, 1).ToString();
+  EXPECT_EQ(Run({"application", "-appId", id, "-updatePriority", "3"}), 0);
+  EXPECT_EQ(out_.str(), "Updating priority of an application " + id +
+                            "\nSuccessfully updated the application " + id +
+                            " with priority '3'\n");
+  // Capped by the RM: Hadoop's other message.
+  EXPECT_EQ(Run({"application", "-updatePriority", "9", "-appId", id}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("Updated priority of an application  " + id +
+                                    " to cluster max priority OR keeping old priority as "
+                                    "application is in final states\n"));
+  EXPECT_EQ(Run({"application", "-appId", id, "-updatePriority", "x"}), 1);
+  EXPECT_EQ(err_.str(), "Invalid priority 'x': expected an integer\n");
+  EXPECT_EQ(
+      Run({"application", "-appId", ApplicationId(kTs, 77).ToString(), "-updatePriority", "1"}),
+      255);
+  EXPECT_EQ(Run({"application", "-updatePriority", "1"}), 255);
+  EXPECT_THAT(out_.str(), StartsWith("usage: application\n"));
 }
 
 TEST(YarnCliUnreachable, BoundedRetryThenClearError) {

@@ -8,6 +8,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/rpc_metrics.h"
 
 namespace skein {
 
@@ -92,6 +93,10 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> StartGrpcServer(
   builder.SetMaxReceiveMessageSize(64 << 20);
   builder.AddListeningPort(std::string(address), grpc::InsecureServerCredentials(), bound_port);
   for (grpc::Service* s : services) builder.RegisterService(s);
+  // Per-method latency histograms for the daemons' /metrics (common/rpc_metrics.h).
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
+  interceptors.push_back(MakeRpcLatencyInterceptor());
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr || *bound_port == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", key, "=", address,

@@ -124,6 +124,36 @@ absl::StatusOr<NmConfig> ParseNmConfig(const conf::Configuration& conf) {
   absl::StatusOr<HealthCheckerOptions> health = ParseHealthCheckerOptions(conf);
   if (!health.ok()) return health.status();
   c.health = *health;
+  absl::StatusOr<logs::LogAggregationOptions> log_agg = logs::ParseLogAggregationOptions(conf);
+  if (!log_agg.ok()) return log_agg.status();
+  c.log_aggregation = *std::move(log_agg);
+  c.log_aggregation.log_dirs = c.log_dirs;
+  absl::StatusOr<DiskCheckerOptions> disks = ParseDiskCheckerOptions(conf);
+  if (!disks.ok()) return disks.status();
+  c.disks = *std::move(disks);
+  c.disks.local_dirs = c.local_dirs;
+  c.disks.log_dirs = c.log_dirs;
+
+  absl::StatusOr<bool> recovery = conf.GetBool("yarn.nodemanager.recovery.enabled", false);
+  if (!recovery.ok()) return recovery.status();
+  c.recovery_enabled = *recovery;
+  absl::StatusOr<bool> supervised = conf.GetBool("yarn.nodemanager.recovery.supervised", false);
+  if (!supervised.ok()) return supervised.status();
+  c.recovery_supervised = *supervised;
+  if (c.recovery_enabled) {
+    if (port == 0) {
+      // Hadoop's words: a restarted NodeManager must come back as the same NodeId.
+      return absl::InvalidArgumentError(absl::StrCat(
+          "Cannot support recovery with an ephemeral server port. Check the setting of ",
+          kAddressKey, " (", address, ")"));
+    }
+    c.recovery_dir = conf.Get("yarn.nodemanager.recovery.dir", "");
+    if (c.recovery_dir.empty() || c.recovery_dir[0] != '/') {
+      return absl::InvalidArgumentError(
+          absl::StrCat("yarn.nodemanager.recovery.dir='", c.recovery_dir,
+                       "' must be an absolute path when yarn.nodemanager.recovery.enabled"));
+    }
+  }
   return c;
 }
 

@@ -11,7 +11,9 @@
 #include "common/conf/configuration.h"
 #include "common/resource.h"
 #include "nodemanager/executor/cgroups/cgroups_manager.h"
+#include "nodemanager/health/disk_checker.h"
 #include "nodemanager/health/health_checker.h"
+#include "nodemanager/logaggregation/log_aggregation_service.h"
 #include "nodemanager/monitor/containers_monitor.h"
 
 namespace skein::nm {
@@ -30,10 +32,17 @@ struct NmConfig {
   absl::Duration sigkill_delay = absl::Milliseconds(250);
   std::string rm_tracker_address;  // where to register (connectable form)
   absl::Duration rm_retry_cap = absl::Seconds(30);
-  std::vector<std::string> env_whitelist;  // always contains PATH
-  MonitorOptions monitor;                  // pmem/vmem checks, interval
-  CgroupsOptions cgroups;                  // enabled == false: no cgroups asked for
-  HealthCheckerOptions health;             // script == "": no health script
+  std::vector<std::string> env_whitelist;       // always contains PATH
+  MonitorOptions monitor;                       // pmem/vmem checks, interval
+  CgroupsOptions cgroups;                       // enabled == false: no cgroups asked for
+  HealthCheckerOptions health;                  // script == "": no health script
+  DiskCheckerOptions disks;                     // local_dirs / log_dirs == those above
+  logs::LogAggregationOptions log_aggregation;  // log_dirs == log_dirs above
+  // NodeManager restart (yarn.nodemanager.recovery.*). The state store lives in recovery_dir
+  // with recovery on, else in <first local dir>/nmPrivate/state (used only to kill leftovers).
+  bool recovery_enabled = false;
+  bool recovery_supervised = false;
+  std::string recovery_dir;  // empty unless recovery_enabled
 };
 
 absl::StatusOr<NmConfig> ParseNmConfig(const conf::Configuration& conf);

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -11,8 +13,11 @@
 #include "common/rpc.h"
 #include "nodemanager/container/container_manager.h"
 #include "nodemanager/executor/posix_executor.h"
+#include "nodemanager/logaggregation/log_aggregation_service.h"
 #include "nodemanager/nm_config.h"
 #include "nodemanager/policing.h"
+#include "nodemanager/recovery/container_recovery.h"
+#include "nodemanager/recovery/nm_state_store.h"
 #include "nodemanager/service/container_manager_service.h"
 #include "nodemanager/status_updater.h"
 #include "nodemanager/web/nm_web_server.h"
@@ -45,6 +50,12 @@ class NodeManagerImpl final : public NodeManager {
     if (started_) return absl::FailedPreconditionError("NodeManager already started");
     if (auto s = CreateDirs(config_.local_dirs, "yarn.nodemanager.local-dirs"); !s.ok()) return s;
     if (auto s = CreateDirs(config_.log_dirs, "yarn.nodemanager.log-dirs"); !s.ok()) return s;
+    const std::string state_dir = config_.recovery_enabled
+                                      ? config_.recovery_dir
+                                      : config_.local_dirs.front() + "/nmPrivate/state";
+    absl::StatusOr<std::unique_ptr<NmStateStore>> store = OpenLevelDbStateStore(state_dir);
+    if (!store.ok()) return store.status();
+    store_ = *std::move(store);
     absl::StatusOr<std::unique_ptr<PosixContainerExecutor>> executor =
         PosixContainerExecutor::Create();
     if (!executor.ok()) return executor.status();
@@ -63,10 +74,22 @@ class NodeManagerImpl final : public NodeManager {
     cm.home = home != nullptr ? home : "/home/";
     loop_ = std::make_unique<EventLoop>("nm-loop");
     StartPolicing();
-    cm.hooks = policing_.get();
+    // NM restart (issue 4): every launch is recorded; see recovery/container_recovery.h.
+    recording_hooks_ = std::make_unique<RecordingHooks>(
+        policing_.get(), config_.recovery_enabled ? config_.recovery_dir : "",
+        [this](const ContainerId& id, int pid) { recorder_->Launched(id, pid); });
+    cm.hooks = recording_hooks_.get();
+    // Disk health (issue 4): new containers only get good dirs.
+    disk_fs_ = std::make_unique<RealDiskFs>();
+    disks_ = std::make_unique<DiskChecker>(config_.disks, *disk_fs_);
+    disks_->Start();
+    cm.good_local_dirs = [this] { return disks_->GoodLocalDirs(); };
+    cm.good_log_dirs = [this] { return disks_->GoodLogDirs(); };
 
     manager_ = std::make_unique<ContainerManager>(std::move(cm), *loop_, *executor_, clock_);
     service_ = std::make_unique<ContainerManagerService>(*loop_, *manager_);
+    recorder_ = std::make_unique<ContainerRecorder>(
+        *store_, *manager_, config_.recovery_enabled ? config_.recovery_dir : "");
     loop_->Start();
     started_ = true;
 
@@ -79,6 +102,10 @@ class NodeManagerImpl final : public NodeManager {
     }
     server_ = *std::move(server);
     node_id_ = NodeId(config_.node_host, port);
+    // Logs (issue 4): before the web server, whose snapshots read it on the loop.
+    log_aggregation_ =
+        std::make_unique<logs::LogAggregationService>(config_.log_aggregation, node_id_);
+    log_aggregation_->Start();
     // Web (issue 6): NM REST and /metrics on yarn.nodemanager.webapp.address.
     web_ = std::make_unique<web::NmWebServer>(*loop_, [this] { return WebSnapshot(); });
     if (auto s = web_->Start(absl::StrCat("0.0.0.0:", config_.http_port)); !s.ok()) {
@@ -93,10 +120,26 @@ class NodeManagerImpl final : public NodeManager {
     su.total = config_.total;
     su.retry_cap = config_.rm_retry_cap;
     su.fill_node_status = [this](proto::NodeStatusProto* status) { FillNodeStatus(status); };
+    su.on_heartbeat_response = [this](const proto::NodeHeartbeatResponse& resp) {
+      OnHeartbeatResponse(resp);
+    };
     updater_ = std::make_unique<StatusUpdater>(su, *loop_, *manager_);
     loop_->RunSync([this] {
       manager_->SetNodeId(node_id_);
-      manager_->set_on_container_completed([u = updater_.get()] { u->TriggerHeartbeat(); });
+      RecoveryResult recovered = RecoverContainers(*store_, *manager_, *recorder_, *loop_,
+                                                   config_.recovery_enabled, config_.recovery_dir);
+      if (recovered.reattached + recovered.ended + recovered.killed > 0) {
+        fprintf(stderr,
+                "skein nodemanager: from the previous run: %d container(s) re-attached, %d "
+                "ended while down, %d leftover(s) killed\n",
+                recovered.reattached, recovered.ended, recovered.killed);
+      }
+      manager_->set_on_container_completed([this] {
+        recorder_->Sync();
+        updater_->TriggerHeartbeat();
+        RecordAppUsers();
+        MaybeFinishApps();
+      });
     });
     updater_->Start();
     return absl::OkStatus();
@@ -108,24 +151,30 @@ class NodeManagerImpl final : public NodeManager {
     if (updater_ != nullptr) updater_->Stop();
     if (web_ != nullptr) web_->Stop();  // web: before the loop stops
     if (health_ != nullptr) health_->Stop();
+    if (disks_ != nullptr) disks_->Stop();
     if (monitor_ != nullptr) monitor_->Stop();
     if (server_ != nullptr) {
       server_->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
       server_->Wait();
     }
-    loop_->RunSync([this] {
+    // yarn.nodemanager.recovery.supervised: a supervisor restarts us; containers keep running.
+    const bool keep_containers = config_.recovery_enabled && config_.recovery_supervised;
+    loop_->RunSync([this, keep_containers] {
       manager_->set_on_container_completed(nullptr);
-      manager_->TerminateAll();
+      if (!keep_containers) manager_->TerminateAll();
     });
     const auto deadline = std::chrono::steady_clock::now() +
                           absl::ToChronoMilliseconds(config_.sigkill_delay + kStopGrace);
-    while (loop_->RunSync([this] { return manager_->NumProcessesRunning(); }) > 0 &&
+    while (!keep_containers &&
+           loop_->RunSync([this] { return manager_->NumProcessesRunning(); }) > 0 &&
            std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    if (cgroups_ != nullptr) loop_->RunSync([this] { cgroups_->RemoveAllContainerGroups(); });
+    if (cgroups_ != nullptr && !keep_containers)
+      loop_->RunSync([this] { cgroups_->RemoveAllContainerGroups(); });
     executor_.reset();  // joins the reaper; exits it reports now are posted to a stopping loop
     loop_->Stop();
+    if (log_aggregation_ != nullptr) log_aggregation_->Stop();
   }
 
   std::string address() const override { return node_id_.ToString(); }
@@ -154,19 +203,75 @@ class NodeManagerImpl final : public NodeManager {
     health_->Start();
   }
 
+  // The script's verdict combined with the disks' (any thread).
+  proto::NodeHealthStatusProto NodeHealth() const {
+    return CombineHealth(health_->status(), disks_->healthy(), disks_->report());
+  }
+
   // Web (issue 6): what the NM REST API shows; runs on the loop.
   web::NmWebSnapshot WebSnapshot() {
     web::NmWebSnapshot snap;
     snap.node_id = node_id_;
     snap.total = config_.total;
-    if (health_ != nullptr) snap.health = health_->status();
+    if (health_ != nullptr) snap.health = NodeHealth();
     snap.last_update_ms = clock_.NowMillis();
     snap.containers = manager_->AllStatuses();
+    snap.log_dirs = config_.log_dirs;
+    for (const ContainerManager::ContainerView& v : manager_->Views()) {
+      snap.container_users[v.id.ToString()] = v.user;
+      if (!v.log_dir.empty()) snap.container_log_dirs[v.id.ToString()] = v.log_dir;
+      const ApplicationId app = v.id.application_id();
+      if (log_aggregation_ != nullptr) {
+        snap.log_aggregation_status.emplace(app.ToString(), log_aggregation_->Status(app));
+      }
+    }
     return snap;
   }
 
+  // Log aggregation (issue 4): remembers each application's user while its containers are
+  // known (the ContainerManager forgets completed containers once the RM acknowledged them).
+  void RecordAppUsers() {
+    for (const ContainerManager::ContainerView& v : manager_->Views()) {
+      app_users_.emplace(v.id.application_id(), v.user);
+    }
+  }
+
+  // On the loop, before the ContainerManager applies `resp` (and kills the finished apps'
+  // containers).
+  void OnHeartbeatResponse(const proto::NodeHeartbeatResponse& resp) {
+    RecordAppUsers();
+    for (const proto::ApplicationIdProto& p : resp.applications_to_cleanup()) {
+      finishing_apps_.insert(ApplicationId::FromProto(p));
+    }
+    if (resp.applications_to_cleanup_size() > 0) loop_->Post([this] { MaybeFinishApps(); });
+    // After the manager applied the response (forgotten containers leave the state store).
+    loop_->Post([this] { recorder_->Sync(); });
+  }
+
+  // Hands every finished application none of whose containers still runs here to the log
+  // aggregation service (which works off the loop).
+  void MaybeFinishApps() {
+    if (finishing_apps_.empty()) return;
+    std::set<ApplicationId> busy;
+    for (const ContainerManager::ContainerView& v : manager_->Views()) {
+      if (!v.completed) busy.insert(v.id.application_id());
+    }
+    for (auto it = finishing_apps_.begin(); it != finishing_apps_.end();) {
+      if (busy.count(*it)) {
+        ++it;
+        continue;
+      }
+      auto user = app_users_.find(*it);
+      if (user != app_users_.end()) {
+        log_aggregation_->ApplicationFinished(*it, user->second);
+        app_users_.erase(user);
+      }
+      it = finishing_apps_.erase(it);
+    }
+  }
+
   void FillNodeStatus(proto::NodeStatusProto* status) {
-    *status->mutable_nodehealthstatus() = health_->status();
+    *status->mutable_nodehealthstatus() = NodeHealth();
     *status->mutable_containers_utilization() = monitor_->containers_utilization();
     *status->mutable_node_utilization() = monitor_->node_utilization();
   }
@@ -184,11 +289,20 @@ class NodeManagerImpl final : public NodeManager {
   std::unique_ptr<ContainersMonitor> monitor_;
   std::unique_ptr<NodePolicing> policing_;
   std::unique_ptr<HealthChecker> health_;
+  std::unique_ptr<DiskFs> disk_fs_;
+  std::unique_ptr<DiskChecker> disks_;
+  std::unique_ptr<NmStateStore> store_;
+  std::unique_ptr<RecordingHooks> recording_hooks_;
+  std::unique_ptr<ContainerRecorder> recorder_;
   std::unique_ptr<PosixContainerExecutor> executor_;
   std::unique_ptr<ContainerManager> manager_;
   std::unique_ptr<ContainerManagerService> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<StatusUpdater> updater_;
+  std::unique_ptr<logs::LogAggregationService> log_aggregation_;
+  // Loop thread only.
+  std::map<ApplicationId, std::string> app_users_;
+  std::set<ApplicationId> finishing_apps_;
 };
 
 }  // namespace

@@ -4,9 +4,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <httplib.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -22,6 +24,7 @@
 #include "common/token.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nodemanager/logaggregation/aggregated_log_file.h"
 #include "protos/container_manager.grpc.pb.h"
 #include "protos/resource_tracker.grpc.pb.h"
 
@@ -211,7 +214,7 @@ class NodeManagerTest : public ::testing::Test {
                                        std::map<std::string, std::string> env = {}) {
     proto::ContainerTokenIdentifierProto ident;
     *ident.mutable_container_id() = id.ToProto();
-    ident.set_nm_host_port(nm_->address());
+    ident.set_nm_host_port(nm_address_.empty() ? nm_->address() : nm_address_);
     ident.set_app_submitter("tester");
     ident.mutable_resource()->set_memory_mb(256);
     ident.mutable_resource()->set_virtual_cores(1);
@@ -291,6 +294,7 @@ class NodeManagerTest : public ::testing::Test {
   int rm_port_ = 0;
   std::unique_ptr<NodeManager> nm_;
   std::unique_ptr<proto::ContainerManagementProtocol::Stub> stub_;
+  std::string nm_address_;  // a NodeManager in another process (recovery tests)
 };
 
 TEST_F(NodeManagerTest, RegistersWithNodeIdResourceAndVersion) {
@@ -505,6 +509,173 @@ TEST_F(NodeManagerTest, BadConfigurationFailsCreate) {
   auto nm = NodeManager::Create(c, RealClock::Get());
   ASSERT_FALSE(nm.ok());
   EXPECT_THAT(nm.status().message(), HasSubstr("yarn.nodemanager.resource.memory-mb"));
+}
+
+// The submitting user from the container token reaches the NM REST API.
+TEST_F(NodeManagerTest, WebApiShowsTheSubmittingUser) {
+  StartRegistered();
+  ContainerId id = Cid(kApp, 1);
+  StartOk(id, {"sleep 30"});
+  httplib::Client web("127.0.0.1", rm_.last_registration().http_port());
+  auto res = web.Get("/ws/v1/node/containers/" + id.ToString());
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_THAT(res->body, HasSubstr("\"user\":\"tester\""));
+  EXPECT_THAT(res->body, HasSubstr("/node/containerlogs/" + id.ToString() + "/tester"));
+  res = web.Get("/ws/v1/node/apps/" + kApp.ToString());
+  ASSERT_TRUE(res);
+  EXPECT_THAT(res->body, HasSubstr("\"user\":\"tester\""));
+}
+
+// Log aggregation: once the RM says the app finished and its containers are done, the logs of
+// its containers land in ONE file per node and the local copies go.
+TEST_F(NodeManagerTest, FinishedAppLogsAreAggregatedAndLocalLogsRemoved) {
+  rm_.set_interval_ms(100);
+  StartRm();
+  conf::Configuration conf = Conf();
+  conf.Set("yarn.log-aggregation-enable", "true");
+  conf.Set("yarn.nodemanager.remote-app-log-dir", root_ + "/remote");
+  StartNm(conf);
+  ASSERT_TRUE(WaitUntil([&] { return nm_->registered(); }));
+  ContainerId done = Cid(kApp, 1);
+  ContainerId running = Cid(kApp, 2);
+  StartOk(done, {"echo finished-output", "1><LOG_DIR>/stdout", "2><LOG_DIR>/stderr"});
+  StartOk(running, {"{ echo still-here; exec sleep 30; }", "1><LOG_DIR>/stdout"});
+  ASSERT_TRUE(WaitUntil([&] { return rm_.Completed(done).has_value(); }));
+  ASSERT_TRUE(WaitUntil([&] { return Read(LogDir(running) + "/stdout") == "still-here\n"; }));
+  rm_.CleanupApp(kApp);  // kills `running` (KILLED_AFTER_APP_COMPLETION), then aggregation
+  const std::string remote =
+      root_ + "/remote/tester/logs/" + kApp.ToString() + "/" + logs::NodeFileName(nm_->node_id());
+  ASSERT_TRUE(WaitUntil([&] { return std::filesystem::exists(remote); }));
+  auto logs = logs::ReadAggregatedLogFile(remote);
+  ASSERT_TRUE(logs.ok()) << logs.status();
+  ASSERT_EQ(logs->size(), 2u);
+  EXPECT_EQ((*logs)[0].container_id, done.ToString());
+  std::map<std::string, std::string> files;
+  for (const auto& f : (*logs)[0].files) files[f.name] = f.contents;
+  EXPECT_EQ(files["stdout"], "finished-output\n");
+  EXPECT_EQ(files.count("stderr"), 1u);
+  EXPECT_EQ((*logs)[1].container_id, running.ToString());
+  EXPECT_EQ((*logs)[1].files.back().name, "stdout");
+  EXPECT_EQ((*logs)[1].files.back().contents, "still-here\n");
+  EXPECT_TRUE(
+      WaitUntil([&] { return !std::filesystem::exists(root_ + "/logs/" + kApp.ToString()); }));
+}
+
+// NodeManager restart: a real `yarn nodemanager` process, SIGKILLed and started again.
+class NodeManagerRestartTest : public NodeManagerTest {
+ protected:
+  void SetUp() override {
+    NodeManagerTest::SetUp();
+    if (access(SKEIN_BIN_DIR "/yarn", X_OK) != 0) {
+      GTEST_SKIP() << SKEIN_BIN_DIR "/yarn is not built (configure without skipping client/)";
+    }
+  }
+  void TearDown() override {
+    if (nm_process_ > 0) {
+      kill(nm_process_, SIGKILL);
+      waitpid(nm_process_, nullptr, 0);
+    }
+    NodeManagerTest::TearDown();
+  }
+  void WriteSite(bool recovery) {
+    port_ = FreePort();
+    nm_address_ = "127.0.0.1:" + std::to_string(port_);
+    conf_dir_ = root_ + "/conf";
+    std::filesystem::create_directories(conf_dir_);
+    std::map<std::string, std::string> props = {
+        {"yarn.nodemanager.address", nm_address_},
+        {"yarn.nodemanager.webapp.address", "127.0.0.1:0"},
+        {"yarn.nodemanager.local-dirs", root_ + "/local1"},
+        {"yarn.nodemanager.log-dirs", root_ + "/logs"},
+        {"yarn.resourcemanager.resource-tracker.address", "127.0.0.1:" + std::to_string(rm_port_)},
+        {"yarn.resourcemanager.connect.retry-interval.ms", "200"},
+        {"yarn.nodemanager.recovery.enabled", recovery ? "true" : "false"},
+        {"yarn.nodemanager.recovery.dir", root_ + "/recovery"}};
+    std::ofstream out(conf_dir_ + "/yarn-site.xml");
+    out << "<configuration>";
+    for (const auto& [k, v] : props) {
+      out << "<property><name>" << k << "</name><value>" << v << "</value></property>";
+    }
+    out << "</configuration>";
+  }
+  void StartNmProcess() {
+    const int before = rm_.registrations();
+    nm_process_ = fork();
+    if (nm_process_ == 0) {
+      freopen((root_ + "/nm.err").c_str(), "a", stderr);
+      execl(SKEIN_BIN_DIR "/yarn", "yarn", "--config", conf_dir_.c_str(), "nodemanager", nullptr);
+      _exit(127);
+    }
+    ASSERT_TRUE(WaitUntil([&] { return rm_.registrations() > before; })) << Read(root_ + "/nm.err");
+    stub_ = proto::ContainerManagementProtocol::NewStub(MakeChannel(nm_address_));
+  }
+  void KillNmProcess() {
+    kill(nm_process_, SIGKILL);
+    waitpid(nm_process_, nullptr, 0);
+    nm_process_ = -1;
+  }
+  int port_ = 0;
+  std::string conf_dir_;
+  pid_t nm_process_ = -1;
+};
+
+TEST_F(NodeManagerRestartTest, RecoveryKeepsRunningContainerAndReportsItsExitCode) {
+  rm_.set_interval_ms(200);
+  StartRm();
+  WriteSite(true);
+  StartNmProcess();
+  ASSERT_TRUE(WaitUntil([&] { return rm_.heartbeats() >= 1; }));
+  ContainerId id = Cid(kApp, 1);
+  // Runs until told to stop through a file, then exits 7.
+  const std::string stop = root_ + "/stop";
+  StartOk(id, {"cut -d' ' -f5 /proc/$$/stat > <LOG_DIR>/pid; while [ ! -e " + stop +
+               " ]; do sleep 0.1; done; exit 7"});
+  const int pgid = WaitForPid(id);
+  ASSERT_GT(pgid, 0);
+  ASSERT_TRUE(WaitUntil([&] {
+    auto s = rm_.LastStatus(id);
+    return s.has_value() && s->state() == proto::C_RUNNING;
+  }));
+  KillNmProcess();
+  EXPECT_FALSE(GroupGone(pgid)) << "the container died with its NodeManager";
+  StartNmProcess();
+  proto::RegisterNodeManagerRequest reg = rm_.last_registration();
+  ASSERT_EQ(reg.container_statuses_size(), 1) << reg.DebugString();
+  EXPECT_EQ(ContainerId::FromProto(reg.container_statuses(0).container_id()), id);
+  EXPECT_EQ(reg.container_statuses(0).state(), proto::C_RUNNING);
+  EXPECT_FALSE(GroupGone(pgid));
+  std::ofstream(stop) << "now";
+  ASSERT_TRUE(WaitUntil([&] { return rm_.Completed(id).has_value(); }, 20s))
+      << Read(root_ + "/nm.err");
+  EXPECT_EQ(rm_.Completed(id)->exit_status(), 7);
+}
+
+TEST_F(NodeManagerRestartTest, WithoutRecoveryLeftoverContainersAreKilled) {
+  StartRm();
+  WriteSite(false);
+  StartNmProcess();
+  ContainerId id = Cid(kApp, 1);
+  StartOk(id, {"cut -d' ' -f5 /proc/$$/stat > <LOG_DIR>/pid; exec sleep 60"});
+  const int pgid = WaitForPid(id);
+  ASSERT_GT(pgid, 0);
+  KillNmProcess();
+  EXPECT_FALSE(GroupGone(pgid));
+  StartNmProcess();
+  EXPECT_TRUE(WaitUntil([&] { return GroupGone(pgid); })) << Read(root_ + "/nm.err");
+  EXPECT_EQ(rm_.last_registration().container_statuses_size(), 0);
+  EXPECT_THAT(Read(root_ + "/nm.err"), HasSubstr("1 leftover(s) killed"));
+}
+
+TEST_F(NodeManagerTest, RecoveryNeedsAFixedPort) {
+  StartRm();
+  conf::Configuration conf = Conf();
+  conf.Set("yarn.nodemanager.recovery.enabled", "true");
+  auto nm = NodeManager::Create(conf, RealClock::Get());
+  ASSERT_FALSE(nm.ok());
+  EXPECT_THAT(std::string(nm.status().message()),
+              HasSubstr("Cannot support recovery with an ephemeral server port. Check the "
+                        "setting of yarn.nodemanager.address"));
 }
 
 }  // namespace

@@ -179,7 +179,10 @@ bool StatusUpdater::Heartbeat() {
     registered_ = false;
     return true;
   }
-  loop_.RunSync([this, &resp] { manager_.ApplyHeartbeatResponse(resp); });
+  loop_.RunSync([this, &resp] {
+    if (options_.on_heartbeat_response) options_.on_heartbeat_response(resp);
+    manager_.ApplyHeartbeatResponse(resp);
+  });
   return true;
 }
 

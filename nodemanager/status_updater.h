@@ -37,6 +37,9 @@ struct StatusUpdaterOptions {
   // Fills health and utilization into each heartbeat's NodeStatusProto (any thread; called on
   // the updater's thread). Null: always healthy, no utilization.
   std::function<void(proto::NodeStatusProto*)> fill_node_status;
+  // Runs on the loop with every accepted heartbeat response, just before the ContainerManager
+  // applies it (log aggregation learns of finished applications here). Null: nothing.
+  std::function<void(const proto::NodeHeartbeatResponse&)> on_heartbeat_response;
 };
 
 class StatusUpdater {

@@ -2,7 +2,10 @@
 
 #include <grp.h>
 #include <pwd.h>
+#include <sys/stat.h>
 
+#include <iostream>
+#include <map>
 #include <utility>
 #include <vector>
 
@@ -59,8 +62,11 @@ std::string BoundAddress(const std::string& configured, int port) {
 class ResourceManagerImpl final : public ResourceManager {
  public:
   ResourceManagerImpl(RmConfig config, Clock& clock, std::unique_ptr<ResourceCalculator> calc,
-                      std::unique_ptr<Scheduler> scheduler, std::unique_ptr<RMStateStore> store)
+                      std::unique_ptr<Scheduler> scheduler, std::unique_ptr<RMStateStore> store,
+                      conf::Configuration startup_conf, std::optional<std::string> conf_dir)
       : config_(std::move(config)),
+        startup_conf_(std::move(startup_conf)),
+        conf_dir_(std::move(conf_dir)),
         calc_(std::move(calc)),
         scheduler_(std::move(scheduler)),
         store_(std::move(store)),
@@ -69,7 +75,10 @@ class ResourceManagerImpl final : public ResourceManager {
         client_service_(core_, loop_),
         am_service_(core_, loop_),
         tracker_service_(core_, loop_),
-        web_(core_, loop_, clock) {}
+        admin_service_(core_, loop_, [this] { return LoadConf(); }),
+        web_(core_, loop_, clock) {
+    core_.set_user_groups(&UserGroups);
+  }
 
   ~ResourceManagerImpl() override { Stop(); }
 
@@ -92,9 +101,17 @@ class ResourceManagerImpl final : public ResourceManager {
     if (!tracker.ok()) return Fail(tracker.status());
     tracker_server_ = std::move(*tracker);
     tracker_address_ = BoundAddress(config_.resource_tracker_address, port);
+    auto admin = StartGrpcServer(config_.admin_address, "yarn.resourcemanager.admin.address",
+                                 {&admin_service_}, &port);
+    if (!admin.ok()) return Fail(admin.status());
+    admin_server_ = std::move(*admin);
+    admin_address_ = BoundAddress(config_.admin_address, port);
     loop_.RunSync([this] {
       core_.set_scheduler_connect_address(ConnectAddress(scheduler_address_));
       core_.Start();
+      for (const std::string& f : core_.ReloadableFiles()) file_mtimes_[f] = ModificationTime(f);
+      loop_.PostPeriodic(absl::Milliseconds(config_.reload_check_interval_ms),
+                         [this] { CheckReloadableFiles(); });
     });
     // Web (issue 6): REST, UI and /metrics, after the gRPC servers.
     if (auto s = web_.Start(webapp_configured_); !s.ok()) return Fail(s);
@@ -107,7 +124,7 @@ class ResourceManagerImpl final : public ResourceManager {
     if (stopped_) return;
     stopped_ = true;
     auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
-    for (auto* s : {&client_server_, &scheduler_server_, &tracker_server_}) {
+    for (auto* s : {&client_server_, &scheduler_server_, &tracker_server_, &admin_server_}) {
       if (*s) (*s)->Shutdown(deadline);
     }
     web_.Stop();  // before the loop: HTTP threads RunSync onto it
@@ -118,7 +135,7 @@ class ResourceManagerImpl final : public ResourceManager {
   std::string client_address() const override { return client_address_; }
   std::string scheduler_address() const override { return scheduler_address_; }
   std::string resource_tracker_address() const override { return tracker_address_; }
-  std::string admin_address() const override { return config_.admin_address; }
+  std::string admin_address() const override { return admin_address_; }
   int64_t cluster_timestamp() const override { return core_.cluster_timestamp(); }
   std::string webapp_address() const override { return webapp_address_; }
   std::string webapp_configured_;  // yarn.resourcemanager.webapp.address, set by Create
@@ -129,7 +146,45 @@ class ResourceManagerImpl final : public ResourceManager {
     return s;
   }
 
+  // The configuration as it is on disk now (refreshes), or the startup one without a directory.
+  absl::StatusOr<conf::Configuration> LoadConf() const {
+    if (!conf_dir_.has_value()) return startup_conf_;
+    return conf::LoadYarnConfiguration(conf_dir_);
+  }
+
+  static int64_t ModificationTime(const std::string& path) {
+    struct stat st;
+    if (stat(path.c_str(), &st) != 0) return -1;
+    return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+  }
+
+  // RM loop, every reload_check_interval_ms: a scheduler file (the Fair allocation file) whose
+  // modification time changed is re-read and applied; a bad file is logged and the running
+  // queues stay (as YARN's AllocationFileLoaderService). Only stat() runs on the loop unless a
+  // file changed.
+  void CheckReloadableFiles() {
+    bool changed = false;
+    std::map<std::string, int64_t> now;
+    for (const std::string& f : core_.ReloadableFiles()) {
+      now[f] = ModificationTime(f);
+      auto seen = file_mtimes_.find(f);
+      if (seen == file_mtimes_.end() || seen->second != now[f]) changed = true;
+    }
+    file_mtimes_ = std::move(now);
+    if (!changed) return;
+    auto conf = LoadConf();
+    absl::Status s = conf.ok() ? core_.RefreshQueues(*conf) : conf.status();
+    if (!s.ok()) {
+      std::cerr << "ResourceManager: reloading the scheduler configuration failed; keeping the "
+                   "running queues: "
+                << s.message() << std::endl;
+    }
+  }
+
   RmConfig config_;
+  const conf::Configuration startup_conf_;
+  const std::optional<std::string> conf_dir_;
+  std::map<std::string, int64_t> file_mtimes_;  // RM loop only
   std::unique_ptr<ResourceCalculator> calc_;
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<RMStateStore> store_;
@@ -139,10 +194,11 @@ class ResourceManagerImpl final : public ResourceManager {
   ClientService client_service_;
   AmService am_service_;
   TrackerService tracker_service_;
+  AdminService admin_service_;
   web::RmWebServer web_;
   std::string webapp_address_;
-  std::unique_ptr<grpc::Server> client_server_, scheduler_server_, tracker_server_;
-  std::string client_address_, scheduler_address_, tracker_address_;
+  std::unique_ptr<grpc::Server> client_server_, scheduler_server_, tracker_server_, admin_server_;
+  std::string client_address_, scheduler_address_, tracker_address_, admin_address_;
   bool started_ = false;
   bool stopped_ = false;
 };
@@ -150,7 +206,7 @@ class ResourceManagerImpl final : public ResourceManager {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<ResourceManager>> ResourceManager::Create(
-    const conf::Configuration& conf, Clock& clock) {
+    const conf::Configuration& conf, Clock& clock, std::optional<std::string> conf_dir) {
   auto config = RmConfig::FromConfiguration(conf);
   if (!config.ok()) return config.status();
   auto calc = MakeResourceCalculator(config->calculator_class);
@@ -167,7 +223,8 @@ absl::StatusOr<std::unique_ptr<ResourceManager>> ResourceManager::Create(
   auto store = MakeStateStore(config->store_class);
   if (!store.ok()) return store.status();
   auto rm = std::make_unique<ResourceManagerImpl>(std::move(*config), clock, std::move(*calc),
-                                                  std::move(*scheduler), std::move(*store));
+                                                  std::move(*scheduler), std::move(*store), conf,
+                                                  std::move(conf_dir));
   rm->webapp_configured_ = conf.Get("yarn.resourcemanager.webapp.address", "0.0.0.0:8088");
   return std::unique_ptr<ResourceManager>(std::move(rm));
 }

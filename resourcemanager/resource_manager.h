@@ -7,6 +7,7 @@
 #define SKEIN_RESOURCEMANAGER_RESOURCE_MANAGER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/status/status.h"
@@ -19,9 +20,12 @@ namespace skein::rm {
 class ResourceManager {
  public:
   // Validates the configuration (scheduler class, allocation limits, addresses); errors name the
-  // offending key and value.
-  static absl::StatusOr<std::unique_ptr<ResourceManager>> Create(const conf::Configuration& conf,
-                                                                 Clock& clock);
+  // offending key and value. `conf_dir` is the directory `conf` was loaded from (`yarn --config`,
+  // YARN_CONF_DIR, ...): `yarn rmadmin -refreshQueues` and the scheduler's file watch re-read it
+  // with conf::LoadYarnConfiguration. Without one they re-apply `conf` itself.
+  static absl::StatusOr<std::unique_ptr<ResourceManager>> Create(
+      const conf::Configuration& conf, Clock& clock,
+      std::optional<std::string> conf_dir = std::nullopt);
   virtual ~ResourceManager() = default;
 
   // Binds every port (port 0 = ephemeral) and starts serving. A port in use is an error that
@@ -34,7 +38,7 @@ class ResourceManager {
   virtual std::string client_address() const = 0;            // yarn.resourcemanager.address
   virtual std::string scheduler_address() const = 0;         // ...scheduler.address
   virtual std::string resource_tracker_address() const = 0;  // ...resource-tracker.address
-  virtual std::string admin_address() const = 0;             // ...admin.address
+  virtual std::string admin_address() const = 0;             // ...admin.address (bound)
   virtual std::string webapp_address() const = 0;            // ...webapp.address (HTTP)
   // The cluster timestamp that prefixes every application id of this RM.
   virtual int64_t cluster_timestamp() const = 0;

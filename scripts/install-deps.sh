@@ -7,7 +7,8 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev nlohmann-json3-dev libgtest-dev libgmock-dev libcgroup-dev
   libzookeeper-mt-dev zookeeperd libleveldb-dev libpugixml-dev libcpp-httplib-dev
-  libssl-dev libbenchmark-dev procps
+  libssl-dev libbenchmark-dev procps libarchive-dev
+  chromium
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -62,6 +62,8 @@ proto::ContainerLaunchContextProto MakeExecutorLaunchContext(const proto::Launch
   ctx.add_command(job.executor_binary());
   ctx.add_command("1><LOG_DIR>/stdout");
   ctx.add_command("2><LOG_DIR>/stderr");
+  // --files / --archives: in every executor's working directory.
+  *ctx.mutable_local_resources() = job.local_resources();
   return ctx;
 }
 

@@ -57,7 +57,7 @@ class GrpcDriverLink final : public DriverLink {
   std::unique_ptr<proto::LauncherDriverProtocol::Stub> stub_;
 };
 
-// The launch context of one executor container.
+// The launch context of one executor container (the job's --files / --archives included).
 proto::ContainerLaunchContextProto MakeExecutorLaunchContext(const proto::LauncherJobProto& job,
                                                              const std::string& driver_address);
 

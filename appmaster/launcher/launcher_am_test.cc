@@ -161,6 +161,25 @@ TEST(LauncherAppMasterTest, LaunchesExecutorsWithTheDriverAddressAndFinishesWith
   EXPECT_EQ(h.cluster.finishes[0].final_application_status(), proto::APP_SUCCEEDED);
 }
 
+TEST(LauncherAppMasterTest, EveryExecutorGetsTheJobsFilesAndArchives) {
+  proto::LauncherJobProto job = Job(2, 4);
+  auto& files = *job.mutable_local_resources();
+  files["bee"].set_resource("file:///data/b.txt");
+  files["bee"].set_size(2);
+  files["env"].set_resource("file:///data/env.tgz");
+  files["env"].set_type(proto::ARCHIVE);
+  Harness h(job);
+  h.driver.done_after = 5;
+  EXPECT_EQ(h.master.Run(), 0);
+  ASSERT_EQ(h.cluster.launched.size(), 2u);
+  for (const auto& ctx : h.cluster.launched) {
+    ASSERT_EQ(ctx.local_resources().size(), 2u);
+    EXPECT_EQ(ctx.local_resources().at("bee").resource(), "file:///data/b.txt");
+    EXPECT_EQ(ctx.local_resources().at("bee").size(), 2);
+    EXPECT_EQ(ctx.local_resources().at("env").type(), proto::ARCHIVE);
+  }
+}
+
 TEST(LauncherAppMasterTest, DriverFailureFailsTheApplicationWithItsDiagnostics) {
   Harness h(Job(1, 3));
   h.driver.done_after = 3;

@@ -56,8 +56,8 @@ const std::vector<ConfKey>& YarnDefaults() {
       // Scheduler.
       {"yarn.resourcemanager.scheduler.class",
        "org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity.CapacityScheduler",
-       "Scheduler implementation: Hadoop's class names of the CapacityScheduler or FifoScheduler, "
-       "or the short names capacity / fifo. The FairScheduler is not available yet."},
+       "Scheduler implementation: Hadoop's class names of the CapacityScheduler, FairScheduler or "
+       "FifoScheduler, or the short names capacity / fair / fifo."},
       {"yarn.scheduler.minimum-allocation-mb", "1024",
        "Smallest container memory the scheduler grants, in MB; smaller requests are rounded up."},
       {"yarn.scheduler.maximum-allocation-mb", "8192",
@@ -70,6 +70,46 @@ const std::vector<ConfKey>& YarnDefaults() {
        "org.apache.hadoop.yarn.util.resource.DefaultResourceCalculator",
        "How the Capacity scheduler compares resources: DefaultResourceCalculator looks at memory "
        "only, DominantResourceCalculator at memory and vcores."},
+      {"yarn.resourcemanager.scheduler.monitor.enable", "false",
+       "Whether the scheduling monitor runs its edit policies (Capacity scheduler preemption)."},
+      {"yarn.resourcemanager.scheduler.monitor.policies",
+       "org.apache.hadoop.yarn.server.resourcemanager.monitor.capacity."
+       "ProportionalCapacityPreemptionPolicy",
+       "Edit policies the monitor runs; ProportionalCapacityPreemptionPolicy is the one "
+       "available."},
+      {"yarn.resourcemanager.monitor.capacity.preemption.observe_only", "false",
+       "Compute what would be preempted but neither warn nor kill."},
+      {"yarn.resourcemanager.monitor.capacity.preemption.monitoring_interval", "3000",
+       "Milliseconds between two runs of the Capacity preemption policy."},
+      {"yarn.resourcemanager.monitor.capacity.preemption.max_wait_before_kill", "15000",
+       "Milliseconds between marking a container for preemption (the AM is warned) and killing "
+       "it."},
+      {"yarn.resourcemanager.monitor.capacity.preemption.total_preemption_per_round", "0.1",
+       "Most of the cluster, as a fraction, that one policy run may select for preemption."},
+      {"yarn.resourcemanager.monitor.capacity.preemption.max_ignored_over_capacity", "0.1",
+       "Dead zone: a queue using up to its guarantee x (1 + this) is not preempted from."},
+      {"yarn.resourcemanager.monitor.capacity.preemption.natural_termination_factor", "0.2",
+       "Fraction of a queue's excess taken per run, leaving the rest to containers that finish "
+       "on their own."},
+      {"yarn.scheduler.fair.allocation.file", "fair-scheduler.xml",
+       "The Fair scheduler's allocation file; a relative name is looked up in the configuration "
+       "directory. Re-read when it changes and on -refreshQueues."},
+      {"yarn.scheduler.fair.user-as-default-queue", "true",
+       "Without a queuePlacementPolicy: an application that names no queue goes to a queue named "
+       "after its user."},
+      {"yarn.scheduler.fair.allow-undeclared-pools", "true",
+       "Without a queuePlacementPolicy: whether submitting to a queue that is not in the "
+       "allocation file creates it (false: such applications go to root.default)."},
+      {"yarn.scheduler.fair.preemption", "false",
+       "Whether the Fair scheduler preempts containers for queues starved of their min or fair "
+       "share."},
+      {"yarn.scheduler.fair.preemption.cluster-utilization-threshold", "0.8",
+       "Fair preemption happens only while the cluster's utilization (the larger of memory and "
+       "vcores) is at least this fraction."},
+      {"yarn.scheduler.fair.update-interval-ms", "500",
+       "How often the Fair scheduler checks for starved queues (its preemption interval)."},
+      {"yarn.scheduler.fair.waitTimeBeforeKill", "15000",
+       "Milliseconds between the Fair scheduler's preemption warning to an AM and the kill."},
 
       // NodeManager.
       {"yarn.nodemanager.hostname", "0.0.0.0",
@@ -144,6 +184,37 @@ const std::vector<ConfKey>& YarnDefaults() {
        "How often the node health script runs."},
       {"yarn.nodemanager.health-checker.script.timeout-ms", "1200000",
        "A health script running longer is killed and the node reported unhealthy."},
+      {"yarn.nodemanager.disk-health-checker.enable", "true",
+       "Whether the NodeManager checks its local-dirs and log-dirs (creatable, writable, not too "
+       "full); bad dirs get no new containers."},
+      {"yarn.nodemanager.disk-health-checker.interval-ms", "120000",
+       "How often the local-dirs and log-dirs are checked."},
+      {"yarn.nodemanager.disk-health-checker.min-healthy-disks", "0.25",
+       "The node is unhealthy when fewer than this fraction of its local-dirs or of its log-dirs "
+       "are good."},
+      {"yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage", "90.0",
+       "A dir whose disk is used above this percentage counts as full (bad)."},
+      {"yarn.nodemanager.disk-health-checker.min-free-space-per-disk-mb", "0",
+       "A dir whose disk has less free space than this many MB counts as full (bad)."},
+      {"yarn.nodemanager.recovery.enabled", "false",
+       "Whether a restarted NodeManager re-attaches to the containers it left running (needs a "
+       "fixed port in yarn.nodemanager.address)."},
+      {"yarn.nodemanager.recovery.dir", "${hadoop.tmp.dir}/yarn-nm-recovery",
+       "Where the NodeManager keeps its state store (LevelDB) and containers' exit code files "
+       "for recovery."},
+      {"yarn.nodemanager.recovery.supervised", "false",
+       "With recovery on: the NodeManager runs under a supervisor that restarts it, so a "
+       "graceful stop leaves containers running."},
+      {"yarn.log-aggregation-enable", "false",
+       "Whether NodeManagers copy a finished application's container logs to "
+       "yarn.nodemanager.remote-app-log-dir (one file per node) and remove the local copies."},
+      {"yarn.nodemanager.remote-app-log-dir", "/tmp/logs",
+       "Where aggregated logs go: <dir>/<user>/<suffix>/<appId>/<host>_<port>. Skein writes to a "
+       "local or locally mounted path (or file:// URL), not HDFS."},
+      {"yarn.nodemanager.remote-app-log-dir-suffix", "logs",
+       "Directory under <remote-app-log-dir>/<user> that holds the applications' aggregated logs."},
+      {"yarn.nodemanager.log.retain-seconds", "10800",
+       "Without log aggregation: how long a finished application's local logs are kept."},
 
       // Client.
       {"yarn.resourcemanager.connect.max-wait.ms", "900000",

@@ -24,6 +24,8 @@ absl::string_view NmContainerStateName(NmContainerState s) {
       return "CONTAINER_CLEANEDUP_AFTER_KILL";
     case NmContainerState::kDone:
       return "DONE";
+    case NmContainerState::kLocalizationFailed:
+      return "LOCALIZATION_FAILED";
   }
   return "UNKNOWN";
 }
@@ -36,6 +38,7 @@ bool Container::completed() const {
     case NmContainerState::kExitedWithFailure:
     case NmContainerState::kCleanedUpAfterKill:
     case NmContainerState::kDone:
+    case NmContainerState::kLocalizationFailed:
       return true;
     default:
       return false;
@@ -56,7 +59,7 @@ bool Container::Localized() {
 
 bool Container::LocalizationFailed(absl::string_view why) {
   if (state_ != NmContainerState::kLocalizing) return false;
-  state_ = NmContainerState::kDone;
+  state_ = NmContainerState::kLocalizationFailed;
   exit_status_ = proto::INVALID;
   diagnostics_ = absl::StrCat("LOCALIZATION_FAILED: ", why);
   return true;

@@ -1,8 +1,8 @@
 // One container's lifecycle on the NodeManager, as YARN's ContainerImpl (reduced):
 //
 //   NEW -> LOCALIZING -> LOCALIZED -> RUNNING -> EXITED_WITH_SUCCESS | EXITED_WITH_FAILURE -> DONE
-//                  \-> DONE (localization failed)  \-> KILLING -> CONTAINER_CLEANEDUP_AFTER_KILL
-//                                                                  -> DONE
+//                  \-> LOCALIZATION_FAILED -> DONE  \-> KILLING -> CONTAINER_CLEANEDUP_AFTER_KILL
+//                                                                    -> DONE
 // A kill before the process runs goes straight to DONE. Pure logic: no processes, no files, no
 // clock; the ContainerManager performs the side effects and feeds events in. Not thread-safe: the
 // NodeManager's loop thread owns every Container.
@@ -28,6 +28,7 @@ enum class NmContainerState {
   kKilling,
   kCleanedUpAfterKill,
   kDone,
+  kLocalizationFailed,
 };
 
 // YARN's NM state names ("NEW", "CONTAINER_CLEANEDUP_AFTER_KILL", ...).

@@ -61,7 +61,12 @@ std::string NotHandled(const ContainerId& id) {
 
 ContainerManager::ContainerManager(ContainerManagerOptions options, EventLoop& loop,
                                    ContainerExecutor& executor, Clock& clock)
-    : options_(std::move(options)), loop_(loop), executor_(executor), clock_(clock) {}
+    : options_(std::move(options)), loop_(loop), executor_(executor), clock_(clock) {
+  LocalizerOptions lo;
+  lo.local_dirs = options_.local_dirs;
+  lo.threads = options_.localizer_threads;
+  localizer_ = std::make_unique<ResourceLocalizer>(std::move(lo));
+}
 
 void ContainerManager::SetMasterKey(const proto::MasterKeyProto& key) {
   if (key.bytes().empty()) return;
@@ -126,31 +131,26 @@ absl::Status ContainerManager::StartOne(const proto::StartContainerRequest& requ
   return absl::OkStatus();
 }
 
-absl::Status ContainerManager::Localize(const Entry& entry,
-                                        const proto::ContainerLaunchContextProto& context,
-                                        const std::vector<std::string>& app_dirs) {
-  for (const std::string& dir : app_dirs) {
-    if (absl::Status s = MakeDirs(dir); !s.ok()) return s;
-  }
-  if (absl::Status s = MakeDirs(entry.work_dir); !s.ok()) return s;
-  if (absl::Status s = MakeDirs(entry.log_dir); !s.ok()) return s;
+absl::Status ContainerManager::PrepareDirs(const Entry& entry,
+                                           const proto::ContainerLaunchContextProto& context,
+                                           const std::vector<std::string>& app_dirs) {
   for (const auto& [name, resource] : context.local_resources()) {
     if (!SafePathComponent(name)) {
       return absl::InvalidArgumentError(
           absl::StrCat("local resource name '", name, "' is not a plain file name"));
     }
-    constexpr absl::string_view kFileScheme = "file://";
-    if (!absl::StartsWith(resource.resource(), kFileScheme)) {
-      return absl::UnimplementedError(
-          absl::StrCat("local resource ", name, " = ", resource.resource(),
-                       ": only file:// URLs can be localized by this NodeManager"));
-    }
-    std::string path = resource.resource().substr(kFileScheme.size());
+  }
+  for (const std::string& dir : app_dirs) {
+    if (absl::Status s = MakeDirs(dir); !s.ok()) return s;
+  }
+  if (absl::Status s = MakeDirs(entry.work_dir); !s.ok()) return s;
+  return MakeDirs(entry.log_dir);
+}
+
+absl::Status ContainerManager::LinkResources(const Entry& entry,
+                                             const ResourceLocalizer::Paths& paths) {
+  for (const auto& [name, path] : paths) {
     std::error_code ec;
-    if (!fs::exists(path, ec)) {
-      return absl::NotFoundError(
-          absl::StrCat("local resource ", name, ": ", resource.resource(), " does not exist"));
-    }
     fs::create_symlink(path, fs::path(entry.work_dir) / name, ec);
     if (ec) {
       return absl::InternalError(
@@ -164,21 +164,66 @@ void ContainerManager::Launch(Entry& entry, const proto::ContainerLaunchContextP
   Container& c = *entry.container;
   const std::string app = c.id().application_id().ToString();
   const std::string cid = c.id().ToString();
+  std::vector<std::string> local_dirs =
+      options_.good_local_dirs ? options_.good_local_dirs() : options_.local_dirs;
+  if (local_dirs.empty()) local_dirs = options_.local_dirs;
+  std::vector<std::string> log_dirs =
+      options_.good_log_dirs ? options_.good_log_dirs() : options_.log_dirs;
+  if (log_dirs.empty()) log_dirs = options_.log_dirs;
   std::vector<std::string> app_dirs;
-  for (const std::string& d : options_.local_dirs) {
+  for (const std::string& d : local_dirs) {
     app_dirs.push_back(absl::StrCat(d, "/usercache/", c.user(), "/appcache/", app));
   }
   entry.work_dir = absl::StrCat(app_dirs.front(), "/", cid);
-  entry.log_dir = absl::StrCat(options_.log_dirs.front(), "/", app, "/", cid);
+  entry.log_dir = absl::StrCat(log_dirs.front(), "/", app, "/", cid);
 
   c.StartLocalizing();
-  if (absl::Status s = Localize(entry, context, app_dirs); !s.ok()) {
+  if (absl::Status s = PrepareDirs(entry, context, app_dirs); !s.ok()) {
+    c.LocalizationFailed(s.message());
+    Completed(entry);
+    return;
+  }
+  if (context.local_resources().empty()) {
+    c.Localized();
+    Run(entry, context, app_dirs);
+    return;
+  }
+  // Fetching may take long: the localizer works on its own threads and posts the result back.
+  const ContainerId id = c.id();
+  localizer_->Localize(
+      c.user(), id.application_id(),
+      {context.local_resources().begin(), context.local_resources().end()},
+      [this, id, context, app_dirs](absl::StatusOr<ResourceLocalizer::Paths> paths) {
+        loop_.Post([this, id, context, app_dirs, paths = std::move(paths)] {
+          OnLocalized(id, paths, context, app_dirs);
+        });
+      });
+}
+
+void ContainerManager::OnLocalized(const ContainerId& id,
+                                   const absl::StatusOr<ResourceLocalizer::Paths>& paths,
+                                   const proto::ContainerLaunchContextProto& context,
+                                   const std::vector<std::string>& app_dirs) {
+  auto it = containers_.find(id);
+  if (it == containers_.end()) return;
+  Entry& entry = it->second;
+  Container& c = *entry.container;
+  if (c.state() != NmContainerState::kLocalizing) return;  // killed meanwhile
+  absl::Status s = paths.status();
+  if (s.ok()) s = LinkResources(entry, *paths);
+  if (!s.ok()) {
     c.LocalizationFailed(s.message());
     Completed(entry);
     return;
   }
   c.Localized();
+  Run(entry, context, app_dirs);
+}
 
+void ContainerManager::Run(Entry& entry, const proto::ContainerLaunchContextProto& context,
+                           const std::vector<std::string>& app_dirs) {
+  Container& c = *entry.container;
+  const std::string cid = c.id().ToString();
   std::vector<std::string> prologue;
   if (options_.hooks != nullptr) {
     absl::StatusOr<std::vector<std::string>> lines =
@@ -267,7 +312,23 @@ void ContainerManager::Completed(Entry& entry) {
       CleanupHooks(id, kCleanupAttempts);
     }
   }
+  if (!finished_apps_.empty()) ReleaseFinishedApps();
   if (on_completed_) on_completed_();
+}
+
+void ContainerManager::ReleaseFinishedApps() {
+  absl::flat_hash_set<ApplicationId> busy;
+  for (const auto& [id, entry] : containers_) {
+    if (!entry.container->completed()) busy.insert(id.application_id());
+  }
+  for (auto it = finished_apps_.begin(); it != finished_apps_.end();) {
+    if (busy.contains(*it)) {
+      ++it;
+      continue;
+    }
+    localizer_->RemoveApplication(*it);
+    finished_apps_.erase(it++);
+  }
 }
 
 void ContainerManager::CleanupHooks(const ContainerId& id, int attempts_left) {
@@ -356,6 +417,16 @@ void ContainerManager::ApplyHeartbeatResponse(const proto::NodeHeartbeatResponse
   for (const proto::ContainerIdProto& p : response.containers_to_cleanup()) {
     Kill(ContainerId::FromProto(p), proto::KILLED_BY_RESOURCEMANAGER, kKilledByResourceManager);
   }
+  for (const proto::SignalContainerRequest& s : response.containers_to_signal()) {
+    auto it = containers_.find(ContainerId::FromProto(s.container_id()));
+    if (it == containers_.end() || !it->second.container->process_running()) continue;
+    int sig = s.command() == proto::GRACEFUL_SHUTDOWN   ? SIGTERM
+              : s.command() == proto::FORCEFUL_SHUTDOWN ? SIGKILL
+                                                        : SIGQUIT;
+    if (absl::Status st = executor_.SignalGroup(it->second.pid, sig); !st.ok()) {
+      fprintf(stderr, "skein nodemanager: %s\n", std::string(st.message()).c_str());
+    }
+  }
   for (const proto::ApplicationIdProto& p : response.applications_to_cleanup()) {
     ApplicationId app = ApplicationId::FromProto(p);
     std::vector<ContainerId> victims;
@@ -365,13 +436,40 @@ void ContainerManager::ApplyHeartbeatResponse(const proto::NodeHeartbeatResponse
     for (const ContainerId& id : victims) {
       Kill(id, proto::KILLED_AFTER_APP_COMPLETION, kKilledAfterAppCompletion);
     }
+    finished_apps_.insert(app);
   }
+  ReleaseFinishedApps();
 }
 
 void ContainerManager::TerminateAll() {
   for (auto& [id, entry] : containers_) {
     if (entry.container->process_running()) TerminateGroup(entry.pid);
   }
+}
+
+void ContainerManager::AdoptRunning(const ContainerId& id, const std::string& user,
+                                    const Resource& resource, int pid, const std::string& work_dir,
+                                    const std::string& log_dir) {
+  if (containers_.contains(id)) return;
+  Entry& entry = containers_[id];
+  entry.container = std::make_unique<Container>(id, user, resource);
+  entry.pid = pid;
+  entry.work_dir = work_dir;
+  entry.log_dir = log_dir;
+  entry.container->StartLocalizing();
+  entry.container->Localized();
+  entry.container->Launched();
+}
+
+std::vector<ContainerManager::ContainerView> ContainerManager::Views() const {
+  std::vector<ContainerView> out;
+  out.reserve(containers_.size());
+  for (const auto& [id, entry] : containers_) {
+    out.push_back(ContainerView{id, entry.container->user(), entry.log_dir, entry.work_dir,
+                                entry.pid, entry.container->completed(),
+                                entry.container->process_running()});
+  }
+  return out;
 }
 
 int ContainerManager::NumProcessesRunning() const {

@@ -6,8 +6,9 @@
 // Thread rules: construct on any thread; after that every method runs on `loop`'s thread (gRPC
 // handlers and the status updater reach it through EventLoop::RunSync). Process exits arrive on
 // the executor's thread and are posted to the loop. Directory creation, the script write and
-// posix_spawn happen on the loop: they are short local operations (a few hundred microseconds);
-// localization of remote resources, when it comes, must move off the loop.
+// posix_spawn happen on the loop: they are short local operations (a few hundred microseconds).
+// LocalResources are fetched off the loop by the ResourceLocalizer (nodemanager/localizer/), which
+// posts the result back; a container without resources launches within StartContainers.
 #ifndef SKEIN_NODEMANAGER_CONTAINER_CONTAINER_MANAGER_H_
 #define SKEIN_NODEMANAGER_CONTAINER_CONTAINER_MANAGER_H_
 
@@ -28,6 +29,7 @@
 #include "nodemanager/container/container_hooks.h"
 #include "nodemanager/container/token_verifier.h"
 #include "nodemanager/executor/container_executor.h"
+#include "nodemanager/localizer/resource_localizer.h"
 #include "protos/container_manager.pb.h"
 #include "protos/resource_tracker.pb.h"
 
@@ -40,6 +42,10 @@ inline constexpr char kKilledAfterAppCompletion[] = "Container killed on applica
 struct ContainerManagerOptions {
   std::vector<std::string> local_dirs;  // must exist
   std::vector<std::string> log_dirs;    // must exist
+  // The dirs a new container may use (the disk health checker's good dirs; loop thread). Null or
+  // empty: local_dirs / log_dirs.
+  std::function<std::vector<std::string>()> good_local_dirs;
+  std::function<std::vector<std::string>()> good_log_dirs;
   int http_port = 0;
   absl::Duration sigkill_delay = absl::Milliseconds(250);
   // Whitelisted variables of the NodeManager's environment, passed to containers that do not set
@@ -48,6 +54,8 @@ struct ContainerManagerOptions {
   std::string home;  // HOME for containers
   // Isolation and policing (cgroups, memory monitor); null = none. Must outlive the manager.
   ContainerHooks* hooks = nullptr;
+  // Concurrent container localizations (yarn.nodemanager.localizer.fetch.thread-count).
+  int localizer_threads = 4;
 };
 
 class ContainerManager {
@@ -73,7 +81,9 @@ class ContainerManager {
   // Every known container's status: running ones and completed ones the RM has not yet
   // acknowledged through containers_to_be_removed_from_nm.
   std::vector<proto::ContainerStatusProto> AllStatuses() const;
-  // Obeys containers_to_cleanup, applications_to_cleanup, containers_to_be_removed_from_nm and a
+  // Obeys containers_to_cleanup, applications_to_cleanup, containers_to_be_removed_from_nm,
+  // containers_to_signal (`yarn container -signal`: OUTPUT_THREAD_DUMP -> SIGQUIT,
+  // GRACEFUL_SHUTDOWN -> SIGTERM, FORCEFUL_SHUTDOWN -> SIGKILL to the process group) and a
   // rolled container_token_master_key.
   void ApplyHeartbeatResponse(const proto::NodeHeartbeatResponse& response);
 
@@ -87,6 +97,26 @@ class ContainerManager {
   }
   int NumProcessesRunning() const;
 
+  // Read-only view of one container for the NodeManager's log aggregation, web pages and
+  // recovery (loop thread).
+  struct ContainerView {
+    ContainerId id;
+    std::string user;
+    std::string log_dir;   // <log-dir>/<app>/<container>
+    std::string work_dir;  // working directory
+    int pid = 0;           // 0 until launched
+    bool completed = false;
+    bool process_running = false;
+  };
+  std::vector<ContainerView> Views() const;
+
+  // NodeManager restart (nodemanager/recovery/): adopts a container a previous NodeManager
+  // process launched, as RUNNING with process group `pid`; the caller watches the process and
+  // calls RecoveredExit when it ends (with its exit code file's value, or LOST).
+  void AdoptRunning(const ContainerId& id, const std::string& user, const Resource& resource,
+                    int pid, const std::string& work_dir, const std::string& log_dir);
+  void RecoveredExit(const ContainerId& id, ProcessExit exit) { OnProcessExit(id, exit); }
+
  private:
   struct Entry {
     std::unique_ptr<Container> container;
@@ -98,8 +128,20 @@ class ContainerManager {
 
   absl::Status StartOne(const proto::StartContainerRequest& request, ContainerId* id);
   void Launch(Entry& entry, const proto::ContainerLaunchContextProto& context);
-  absl::Status Localize(const Entry& entry, const proto::ContainerLaunchContextProto& context,
-                        const std::vector<std::string>& app_dirs);
+  // Checks the resource names and makes the container's directories.
+  absl::Status PrepareDirs(const Entry& entry, const proto::ContainerLaunchContextProto& context,
+                           const std::vector<std::string>& app_dirs);
+  absl::Status LinkResources(const Entry& entry, const ResourceLocalizer::Paths& paths);
+  // The localizer's answer, on the loop.
+  void OnLocalized(const ContainerId& id, const absl::StatusOr<ResourceLocalizer::Paths>& paths,
+                   const proto::ContainerLaunchContextProto& context,
+                   const std::vector<std::string>& app_dirs);
+  // LOCALIZED -> RUNNING: hooks, launch_container.sh, spawn.
+  void Run(Entry& entry, const proto::ContainerLaunchContextProto& context,
+           const std::vector<std::string>& app_dirs);
+  // Finished applications none of whose containers is still alive lose their APPLICATION
+  // resources.
+  void ReleaseFinishedApps();
   void Kill(const ContainerId& id, int exit_status, absl::string_view diagnostics);
   // SIGTERM the group now and SIGKILL it after the delay if anything is left.
   void TerminateGroup(int pgid);
@@ -117,6 +159,10 @@ class ContainerManager {
   absl::flat_hash_map<ContainerId, Entry> containers_;
   // Completed containers the RM acknowledged: a token for one of them is refused.
   absl::flat_hash_set<ContainerId> forgotten_;
+  // Applications the RM said finished whose APPLICATION resources are still cached.
+  absl::flat_hash_set<ApplicationId> finished_apps_;
+  // Last member: destroyed first, so no fetch outlives what its callback touches.
+  std::unique_ptr<ResourceLocalizer> localizer_;
 };
 
 }  // namespace skein::nm

@@ -159,6 +159,15 @@ class ContainerManagerTest : public ::testing::Test {
     return s;
   }
 
+  // Waits (bounded) until the executor saw `n` launches.
+  bool WaitLaunches(size_t n) {
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (executor_.launches().size() < n && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(2ms);
+    }
+    return executor_.launches().size() >= n;
+  }
+
   std::string root_;
   std::string key_ = "master-key-bytes-for-the-test-32";
   FakeClock clock_;
@@ -313,26 +322,84 @@ TEST_F(ContainerManagerTest, LocalResources) {
   Register();
   std::string file = root_ + "/input.txt";
   std::ofstream(file) << "data";
-  ContainerId ok = Cid(kApp, 1), bad = Cid(kApp, 2);
+  ContainerId ok = Cid(kApp, 1), bad = Cid(kApp, 2), stale = Cid(kApp, 3);
   proto::StartContainerRequest r = Request(ok);
   (*r.mutable_container_launch_context()->mutable_local_resources())["in.txt"].set_resource(
       "file://" + file);
   Start(r);
+  // Localization runs off the loop; the launch follows it.
+  ASSERT_TRUE(WaitLaunches(1));
   std::string link = executor_.launches()[0].working_dir + "/in.txt";
   EXPECT_TRUE(std::filesystem::is_symlink(link));
-  EXPECT_EQ(std::filesystem::read_symlink(link), file);
+  // A copy in the NodeManager's public cache, not the source itself.
+  EXPECT_THAT(std::filesystem::read_symlink(link).string(),
+              ::testing::MatchesRegex(root_ + "/local/filecache/[0-9]+/input.txt"));
+  std::ifstream in(link);
+  std::string content;
+  in >> content;
+  EXPECT_EQ(content, "data");
+  EXPECT_EQ(Status(ok).nm_state(), "RUNNING");
 
   proto::StartContainerRequest r2 = Request(bad);
   (*r2.mutable_container_launch_context()->mutable_local_resources())["x"].set_resource(
       "hdfs://nn/x");
   auto resp = Start(r2);
   EXPECT_EQ(resp.succeeded_requests_size(), 1);  // fails later, as in YARN
-  proto::ContainerStatusProto s = Status(bad);
+  proto::ContainerStatusProto s = WaitComplete(bad);
   EXPECT_EQ(s.state(), proto::C_COMPLETE);
+  EXPECT_EQ(s.exit_status(), proto::INVALID);
   EXPECT_THAT(s.diagnostics(), HasSubstr("LOCALIZATION_FAILED"));
   EXPECT_THAT(s.diagnostics(), HasSubstr("hdfs://nn/x"));
+
+  proto::StartContainerRequest r3 = Request(stale);
+  auto& res = (*r3.mutable_container_launch_context()->mutable_local_resources())["in.txt"];
+  res.set_resource("file://" + file);
+  res.set_timestamp(12345);  // not what was cached: fetched again, and checked
+  Start(r3);
+  s = WaitComplete(stale);
+  EXPECT_THAT(s.diagnostics(), HasSubstr("LOCALIZATION_FAILED: Resource file://" + file +
+                                         " changed on src filesystem (expected 12345, was "));
   EXPECT_EQ(executor_.launches().size(), 1u);
-  EXPECT_EQ(completions_.load(), 1);
+  EXPECT_EQ(completions_.load(), 2);
+}
+
+TEST_F(ContainerManagerTest, BadResourceNameFailsLocalization) {
+  Register();
+  proto::StartContainerRequest r = Request(Cid(kApp, 1));
+  (*r.mutable_container_launch_context()->mutable_local_resources())["../up"].set_resource(
+      "file:///etc/hostname");
+  Start(r);
+  proto::ContainerStatusProto s = Status(Cid(kApp, 1));
+  EXPECT_EQ(s.state(), proto::C_COMPLETE);
+  EXPECT_THAT(s.diagnostics(), HasSubstr("local resource name '../up' is not a plain file name"));
+}
+
+TEST_F(ContainerManagerTest, ApplicationResourcesAreRemovedWhenTheAppFinishes) {
+  Register();
+  std::string file = root_ + "/app.txt";
+  std::ofstream(file) << "a";
+  proto::StartContainerRequest r = Request(Cid(kApp, 1), {"sleep", "60"});
+  auto& res = (*r.mutable_container_launch_context()->mutable_local_resources())["app.txt"];
+  res.set_resource("file://" + file);
+  res.set_visibility(proto::APPLICATION);
+  Start(r);
+  ASSERT_TRUE(WaitLaunches(1));
+  const std::string cache =
+      root_ + "/local/usercache/alice/appcache/" + kApp.ToString() + "/filecache";
+  EXPECT_TRUE(std::filesystem::exists(cache));
+
+  proto::NodeHeartbeatResponse hb;
+  *hb.add_applications_to_cleanup() = kApp.ToProto();
+  loop_.RunSync([&] { cm_->ApplyHeartbeatResponse(hb); });
+  // Still running (SIGTERM sent): the cache stays until the container is gone.
+  EXPECT_TRUE(std::filesystem::exists(cache));
+  executor_.Exit(424242, {true, SIGTERM});
+  WaitComplete(Cid(kApp, 1));
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (std::filesystem::exists(cache) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_FALSE(std::filesystem::exists(cache));
 }
 
 TEST_F(ContainerManagerTest, SpawnFailureCompletesContainer) {

@@ -113,6 +113,12 @@ TEST(ContainerTest, LocalizationAndLaunchFailures) {
   EXPECT_TRUE(a.LocalizationFailed("http:// not supported"));
   EXPECT_EQ(a.ToStatus().state(), proto::C_COMPLETE);
   EXPECT_THAT(a.diagnostics(), HasSubstr("LOCALIZATION_FAILED: http:// not supported"));
+  EXPECT_EQ(a.state(), NmContainerState::kLocalizationFailed);
+  EXPECT_EQ(a.ToStatus().nm_state(), "LOCALIZATION_FAILED");
+  EXPECT_EQ(a.ToStatus().exit_status(), proto::INVALID);
+  EXPECT_FALSE(a.Localized());
+  EXPECT_TRUE(a.Finish());
+  EXPECT_EQ(a.ToStatus().nm_state(), "DONE");
 
   Container b(Cid(), "alice", Resource(1, 1));
   b.StartLocalizing();
@@ -120,6 +126,17 @@ TEST(ContainerTest, LocalizationAndLaunchFailures) {
   EXPECT_TRUE(b.LaunchFailed("no bash"));
   EXPECT_EQ(b.exit_status(), kLaunchFailedExitStatus);
   EXPECT_THAT(b.diagnostics(), HasSubstr("no bash"));
+}
+
+TEST(ContainerTest, KillWhileLocalizingEndsIt) {
+  Container c(Cid(), "alice", Resource(1, 1));
+  c.StartLocalizing();
+  EXPECT_FALSE(c.Kill(proto::KILLED_BY_APPMASTER, "stop"));  // nothing to signal
+  EXPECT_EQ(c.state(), NmContainerState::kDone);
+  EXPECT_EQ(c.exit_status(), proto::KILLED_BY_APPMASTER);
+  // Localization finishing afterwards changes nothing.
+  EXPECT_FALSE(c.Localized());
+  EXPECT_FALSE(c.LocalizationFailed("late"));
 }
 
 TEST(ContainerTest, EventsOutOfOrderAreRejected) {

@@ -2,15 +2,20 @@
 
 #include <httplib.h>
 
+#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
+#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/rpc_metrics.h"
+#include "common/web/xml.h"
 #include "nlohmann/json.hpp"
-#include "resourcemanager/web/xml.h"
+#include "nodemanager/logaggregation/log_format.h"
+#include "nodemanager/web/nm_log_pages.h"
 
 namespace skein::nm::web {
 namespace {
@@ -99,6 +104,122 @@ json AppJson(const std::string& id, const NmApp& app) {
           {"containerids", app.containers}};
 }
 
+void AddAggregationStatus(const NmWebSnapshot& s, const std::string& id, json* app) {
+  auto it = s.log_aggregation_status.find(id);
+  if (it != s.log_aggregation_status.end()) (*app)["logAggregationStatus"] = it->second;
+}
+
+// Container log pages (nm_log_pages.h).
+const std::regex kLogsInfo("/ws/v1/node/containers/([^/]+)/logs");
+const std::regex kLogFileRest(
+    "/ws/v1/node/(?:containerlogs/([^/]+)|containers/([^/]+)/logs)/([^/]+)");
+const std::regex kLogListHtml("/node/containerlogs/([^/]+)/([^/]+)");
+const std::regex kLogFileHtml("/node/containerlogs/([^/]+)/([^/]+)/([^/]+)");
+const std::regex kContainerHtml("/node/container/([^/]+)");
+
+bool IsLogPath(const std::string& p) {
+  return std::regex_match(p, kLogsInfo) || std::regex_match(p, kLogFileRest) ||
+         std::regex_match(p, kLogListHtml) || std::regex_match(p, kLogFileHtml) ||
+         std::regex_match(p, kContainerHtml);
+}
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  *out = ss.str();
+  return true;
+}
+
+// Serves the log pages; false when `p` is not one of them.
+bool ServeLogPage(const httplib::Request& req, httplib::Response& res, const NmWebSnapshot& s) {
+  const std::string& p = req.path;
+  std::smatch m;
+  std::string cid_text, user, file;
+  bool html = false, info = false, container_page = false;
+  if (std::regex_match(p, m, kLogsInfo)) {
+    cid_text = m[1];
+    info = true;
+  } else if (std::regex_match(p, m, kLogFileRest)) {
+    cid_text = m[1].matched ? m[1] : m[2];
+    file = m[3];
+  } else if (std::regex_match(p, m, kLogFileHtml)) {
+    cid_text = m[1];
+    user = m[2];
+    file = m[3];
+    html = true;
+  } else if (std::regex_match(p, m, kLogListHtml)) {
+    cid_text = m[1];
+    user = m[2];
+    html = true;
+  } else if (std::regex_match(p, m, kContainerHtml)) {
+    cid_text = m[1];
+    container_page = true;
+  } else {
+    return false;
+  }
+  absl::StatusOr<ContainerId> cid = ContainerId::Parse(cid_text);
+  if (!cid.ok()) {
+    BadRequest(req, res, "invalid container id, " + cid_text);
+    return true;
+  }
+  if (container_page) {
+    for (const auto& c : s.containers) {
+      if (ContainerId::FromProto(c.container_id()) == *cid) {
+        res.set_content(ContainerPage(s, c, UserOf(s, cid_text)), "text/html; charset=utf-8");
+        return true;
+      }
+    }
+    NotFound(req, res, "container with id, " + cid_text + ", not found");
+    return true;
+  }
+  const std::string dir = FindContainerLogDir(s, *cid);
+  if (dir.empty()) {
+    NotFound(req, res, kUnknownContainerLogs);
+    return true;
+  }
+  if (file.empty()) {
+    std::vector<LogFileInfo> files = ListLogFiles(dir);
+    if (info) {
+      Send(req, res, 200, ContainerLogsInfoJson(s, *cid, files));
+    } else {
+      res.set_content(ContainerLogListPage(s, *cid, user, files), "text/html; charset=utf-8");
+    }
+    return true;
+  }
+  std::string contents;
+  if (!SafeLogFileName(file) || !ReadFile(dir + "/" + file, &contents)) {
+    NotFound(req, res,
+             absl::StrCat("Cannot find this log on the local disk: ", file, " of ", cid_text));
+    return true;
+  }
+  int64_t size = logs::kWholeFile;
+  if (const std::string v = req.get_param_value("size"); !v.empty()) {
+    if (!absl::SimpleAtoi(v, &size)) {
+      BadRequest(req, res, absl::StrCat("size must be a number of bytes, got '", v, "'"));
+      return true;
+    }
+  }
+  int64_t mtime = 0;
+  for (const LogFileInfo& f : ListLogFiles(dir)) {
+    if (f.name == file) mtime = f.last_modified_ms;
+  }
+  if (html) {
+    res.set_content(
+        ContainerLogFilePage(*cid, file, std::string(logs::SliceForSize(contents, size)),
+                             static_cast<int64_t>(contents.size())),
+        "text/html; charset=utf-8");
+    return true;
+  }
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_content(
+      logs::FormatContainerLog(cid_text, s.node_id.ToString(), file, contents, mtime, size,
+                               logs::LogAggregationType::kLocal, ContainerRunning(s, *cid)),
+      "text/plain; charset=utf-8");
+  return true;
+}
+
 }  // namespace
 
 NmWebServer::NmWebServer(EventLoop& loop, std::function<NmWebSnapshot()> snapshot)
@@ -124,7 +245,8 @@ absl::Status NmWebServer::Start(const std::string& address) {
     const std::string& p = req.path;
     bool known = p == "/ws/v1/node" || p == "/ws/v1/node/" || p == "/ws/v1/node/info" ||
                  p == "/ws/v1/node/apps" || p == "/ws/v1/node/containers" || p == "/metrics" ||
-                 p == "/prom" || std::regex_match(p, m, kApp) || std::regex_match(p, m, kContainer);
+                 p == "/prom" || std::regex_match(p, m, kApp) ||
+                 std::regex_match(p, m, kContainer) || IsLogPath(p);
     if (!known) return NotFound(req, res, "no such resource: " + p);
     if (req.method != "GET" && req.method != "HEAD") {
       res.set_header("Allow", "GET");
@@ -133,6 +255,7 @@ absl::Status NmWebServer::Start(const std::string& address) {
                        absl::StrCat("HTTP 405 Method Not Allowed: ", req.method, " ", p));
     }
     NmWebSnapshot s = loop_.RunSync([this] { return snapshot_(); });
+    if (ServeLogPage(req, res, s)) return;
     if (p == "/metrics" || p == "/prom") {
       int64_t running = 0, done = 0, mem = 0, vcores = 0;
       for (const auto& c : s.containers) {
@@ -158,6 +281,7 @@ absl::Status NmWebServer::Start(const std::string& address) {
       gauge("yarn_nm_available_vcores", "Virtual cores offered minus running containers'.",
             std::max<int64_t>(0, s.total.vcores - vcores));
       gauge("yarn_nm_healthy", "1 when the node is healthy.", s.health.is_node_healthy() ? 1 : 0);
+      out += RpcMetrics::Global().RenderPrometheus();  // this process's gRPC latency
       res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
       return;
     }
@@ -198,6 +322,7 @@ absl::Status NmWebServer::Start(const std::string& address) {
       json list = json::array();
       for (const auto& [id, app] : AppsOf(s)) {
         json j = AppJson(id, app);
+        AddAggregationStatus(s, id, &j);
         if (!state.empty() && j["state"] != state) continue;
         if (!user.empty() && app.user != user) continue;
         list.push_back(j);
@@ -217,7 +342,9 @@ absl::Status NmWebServer::Start(const std::string& address) {
       auto apps = AppsOf(s);
       auto it = apps.find(id);
       if (it == apps.end()) return NotFound(req, res, "app with id " + id + " not found");
-      return Send(req, res, 200, {{"app", AppJson(id, it->second)}});
+      json j = AppJson(id, it->second);
+      AddAggregationStatus(s, id, &j);
+      return Send(req, res, 200, {{"app", j}});
     }
     if (std::regex_match(p, m, kContainer)) {
       std::string id = m[1];

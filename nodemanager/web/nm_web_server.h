@@ -1,7 +1,7 @@
 // The NodeManager's HTTP server on yarn.nodemanager.webapp.address: Hadoop's NodeManager REST API
 // (/ws/v1/node, /ws/v1/node/info, /apps, /apps/{appid}, /containers, /containers/{containerid};
 // JSON by default, XML for Accept: application/xml; YARN's RemoteException bodies for errors) and
-// Prometheus text at /metrics and /prom.
+// Prometheus text at /metrics and /prom; container log pages (nm_log_pages.h).
 //
 // Thread rules: Start/Stop/port from one controlling thread. HTTP threads take a snapshot with
 // EventLoop::RunSync (the snapshot function runs on the NM loop) and render off the loop. Stop()
@@ -37,6 +37,11 @@ struct NmWebSnapshot {
   int64_t last_update_ms = 0;                           // last heartbeat / status change
   std::vector<proto::ContainerStatusProto> containers;  // running and recently completed
   std::map<std::string, std::string> container_users;   // container id -> submitting user
+  // Logs (issue 4): the NM's log dirs, each known container's log dir, and each application's
+  // log aggregation status (YARN's names: NOT_START, RUNNING, SUCCEEDED, FAILED, DISABLED).
+  std::vector<std::string> log_dirs;
+  std::map<std::string, std::string> container_log_dirs;
+  std::map<std::string, std::string> log_aggregation_status;  // app id -> status
 };
 
 class NmWebServer {

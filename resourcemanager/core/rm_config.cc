@@ -19,6 +19,7 @@ absl::StatusOr<RmConfig> RmConfig::FromConfiguration(const conf::Configuration& 
   c.resource_tracker_address =
       conf.Get("yarn.resourcemanager.resource-tracker.address", c.resource_tracker_address);
   c.admin_address = conf.Get("yarn.resourcemanager.admin.address", c.admin_address);
+  c.admin_acl = conf.Get("yarn.admin.acl", c.admin_acl);
 
 #define SKEIN_GET(var, getter, key, def) \
   do {                                   \
@@ -40,6 +41,7 @@ absl::StatusOr<RmConfig> RmConfig::FromConfiguration(const conf::Configuration& 
   SKEIN_GET(c.container_token_expiry_ms, GetInt,
             "yarn.resourcemanager.rm.container-allocation.expiry-interval-ms", 600000);
   SKEIN_GET(completed, GetInt, "yarn.resourcemanager.max-completed-applications", 1000);
+  SKEIN_GET(c.acl_enable, GetBool, "yarn.acl.enable", false);
 #undef SKEIN_GET
   c.am_max_attempts = static_cast<int32_t>(attempts);
   c.max_completed_applications = static_cast<int32_t>(completed);

@@ -29,6 +29,12 @@ struct RmConfig {
   int32_t max_completed_applications = 1000;
   // How long an unregistered AM's container may keep running before the RM kills it.
   int64_t am_exit_grace_ms = 10000;
+  // yarn.acl.enable / yarn.admin.acl (Hadoop's AccessControlList text, "users groups").
+  bool acl_enable = false;
+  std::string admin_acl = "*";
+  // How often the RM checks the scheduler's ReloadableFiles() for a new modification time (YARN's
+  // allocation-file reload interval; not a configuration key).
+  int64_t reload_check_interval_ms = 10000;
 
   // Errors name the key and the offending value.
   static absl::StatusOr<RmConfig> FromConfiguration(const conf::Configuration& conf);

@@ -38,5 +38,23 @@ TEST(RmConfigTest, BadValuesNameTheKey) {
   EXPECT_NE(c.status().message().find("am.max-attempts=0"), std::string::npos);
 }
 
+TEST(RmConfigTest, AclKeys) {
+  auto c = RmConfig::FromConfiguration(conf::Configuration::WithYarnDefaults());
+  ASSERT_TRUE(c.ok());
+  EXPECT_FALSE(c->acl_enable);
+  EXPECT_EQ(c->admin_acl, "*");
+  conf::Configuration conf = conf::Configuration::WithYarnDefaults();
+  conf.Set("yarn.acl.enable", "true");
+  conf.Set("yarn.admin.acl", "root admins");
+  c = RmConfig::FromConfiguration(conf);
+  ASSERT_TRUE(c.ok());
+  EXPECT_TRUE(c->acl_enable);
+  EXPECT_EQ(c->admin_acl, "root admins");
+  conf.Set("yarn.acl.enable", "maybe");
+  c = RmConfig::FromConfiguration(conf);
+  ASSERT_FALSE(c.ok());
+  EXPECT_NE(c.status().message().find("yarn.acl.enable"), std::string::npos) << c.status();
+}
+
 }  // namespace
 }  // namespace skein::rm

@@ -67,11 +67,13 @@ RmCore::RmCore(const RmConfig& config, Clock& clock, EventLoop& loop, Scheduler&
       store_(store),
       launcher_(launcher),
       cluster_timestamp_(clock.NowMillis()),
-      master_key_(RandomBytes(32)) {}
+      master_key_(RandomBytes(32)),
+      admin_acl_(QueueAcl::Parse(config.admin_acl)) {}
 
 void RmCore::Start() {
   loop_.PostPeriodic(absl::Milliseconds(config_.nm_liveness_interval_ms),
                      [this] { CheckNodeLiveness(); });
+  SchedulePreemption();
 }
 
 RmCore::App* RmCore::FindApp(const ApplicationId& id) {
@@ -389,6 +391,11 @@ absl::StatusOr<proto::AllocateResponse> RmCore::Allocate(const ApplicationAttemp
   attempt->new_allocations.clear();
   for (auto& s : attempt->new_completions) *resp.add_completed_container_statuses() = s;
   attempt->new_completions.clear();
+  for (const ContainerId& c : attempt->to_preempt) {
+    // Only containers still live: the AM may have released one since it was selected.
+    if (containers_.contains(c)) *resp.mutable_preempt()->add_strict_contract() = c.ToProto();
+  }
+  attempt->to_preempt.clear();
   resp.set_response_id(++attempt->response_id);
   *resp.mutable_limit() = scheduler_.Headroom(id).ToProto();
   int32_t running = 0;
@@ -566,6 +573,10 @@ absl::StatusOr<bool> RmCore::Kill(const ApplicationId& id, const std::string& us
   if (app == nullptr) {
     return absl::NotFoundError(
         absl::StrCat("Application with id '", id.ToString(), "' doesn't exist in RM."));
+  }
+  if (!CanModifyApplication(id, user).value_or(false)) {
+    return absl::PermissionDeniedError(
+        absl::StrCat("User ", user, " cannot perform operation MODIFY_APP on ", id.ToString()));
   }
   if (app->done()) return true;
   std::string diag = diagnostics.empty()

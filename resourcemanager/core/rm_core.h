@@ -13,6 +13,7 @@
 
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,7 +24,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "common/clock.h"
+#include "common/conf/configuration.h"
 #include "common/event_loop.h"
 #include "common/ids.h"
 #include "common/resource.h"
@@ -32,6 +35,7 @@
 #include "protos/resource_tracker.pb.h"
 #include "resourcemanager/core/am_launcher.h"
 #include "resourcemanager/core/rm_config.h"
+#include "resourcemanager/scheduler/capacity/capacity_config.h"
 #include "resourcemanager/scheduler/scheduler.h"
 #include "resourcemanager/store/state_store.h"
 
@@ -63,7 +67,11 @@ class RmCore {
   // The address AMs use for ApplicationMasterProtocol (set once the port is bound).
   void set_scheduler_connect_address(std::string a) { scheduler_connect_address_ = std::move(a); }
   AttemptNews& news() { return news_; }
-  // Starts the NM liveness monitor.
+  // The groups of a user, primary group first (yarn.admin.acl group entries). Unset: no groups.
+  void set_user_groups(std::function<std::vector<std::string>(const std::string&)> f) {
+    user_groups_ = std::move(f);
+  }
+  // Starts the NM liveness monitor and, when the scheduler asks for it, the preemption monitor.
   void Start();
 
   // --- ApplicationClientProtocol ---
@@ -79,21 +87,52 @@ class RmCore {
                             const std::string& diagnostics);
   proto::ClusterMetricsProto ClusterMetrics() const;
   std::vector<proto::NodeReportProto> Nodes(const std::set<proto::NodeState>& states) const;
-  absl::StatusOr<proto::QueueInfoProto> QueueInfo(const proto::GetQueueInfoRequest& req) const;
+  // The queue (with children / applications as asked), plus the fields Hadoop 3's `yarn queue
+  // -status` prints beyond QueueInfoProto (weight, maximum parallel apps). NotFound naming the
+  // queue when the scheduler does not know it.
+  absl::StatusOr<proto::GetQueueInfoResponse> QueueInfo(
+      const proto::GetQueueInfoRequest& req) const;
   // `yarn application -movetoqueue` and PUT /ws/v1/cluster/apps/{id}/queue (rm_core_admin.cc).
-  // NotFound for an unknown app; FailedPrecondition for a finished one; PermissionDenied (with
-  // yarn.acl.enable) for anyone but the owner, the queue's administrators and yarn.admin.acl;
-  // the scheduler's error (naming the queue and limit) otherwise. Nothing changes on error.
+  // NotFound for an unknown app; FailedPrecondition ("App in FINISHED state cannot be moved.") for
+  // a finished one; PermissionDenied (with yarn.acl.enable) for anyone but the owner, the queue's
+  // administrators and yarn.admin.acl, or when `user` may not submit to the target queue; the
+  // scheduler's error (naming the queue and limit) otherwise. Nothing changes on error. The app
+  // report and the state store show the new queue.
   absl::Status MoveApplication(const ApplicationId& id, const std::string& queue,
                                const std::string& user);
-  // `yarn application -updatePriority` and PUT /apps/{id}/priority; same errors as
-  // MoveApplication. Returns the priority applied (capped at yarn.cluster.max-application-
-  // priority).
+  // `yarn application -updatePriority` and PUT /apps/{id}/priority. NotFound / PermissionDenied
+  // as MoveApplication. Returns the priority applied (the scheduler caps it at
+  // yarn.cluster.max-application-priority). As YARN, an app in a final state keeps its priority:
+  // the call succeeds and returns the old value.
   absl::StatusOr<int32_t> UpdateApplicationPriority(const ApplicationId& id, int32_t priority,
                                                     const std::string& user);
   // With yarn.acl.enable: may `user` kill / move / re-prioritize the app? (owner, queue
   // administrators, yarn.admin.acl). Always true when ACLs are off. NotFound for unknown apps.
   absl::StatusOr<bool> CanModifyApplication(const ApplicationId& id, const std::string& user) const;
+  // `yarn container -signal`: queues the signal for the container's node (next heartbeat).
+  // NotFound ("Container with id '...' doesn't exist in RM.") unless the container is live;
+  // PermissionDenied as MoveApplication; InvalidArgument for an unspecified command.
+  absl::Status SignalContainer(const ContainerId& id, proto::SignalContainerCommandProto command,
+                               const std::string& user);
+
+  // --- ResourceManagerAdministrationProtocol (rm_core_admin.cc) ---
+  // With yarn.acl.enable, PermissionDenied unless `user` is in yarn.admin.acl, in YARN's words:
+  // "User u doesn't have permission to call 'refreshQueues'". OK when ACLs are off.
+  absl::Status CheckAdminAccess(const std::string& user, absl::string_view operation) const;
+  // `yarn rmadmin -refreshQueues`: hands the freshly loaded configuration to the scheduler
+  // (Scheduler::Reinitialize) and schedules again. On error the running queues stay and the
+  // error (naming file:line / key) is returned.
+  absl::Status RefreshQueues(const conf::Configuration& conf);
+  // `yarn rmadmin -refreshAdminAcls`: takes yarn.admin.acl from the freshly loaded configuration.
+  void RefreshAdminAcls(const conf::Configuration& conf);
+  // Files whose modification should trigger RefreshQueues (the scheduler's ReloadableFiles).
+  std::vector<std::string> ReloadableFiles() const { return scheduler_.ReloadableFiles(); }
+  // One preemption round (run every Scheduler::PreemptionIntervalMs() once started): containers
+  // to warn go into their attempt's next AllocateResponse.preempt.strict_contract; containers to
+  // kill are stopped on their node and completed towards the AM with exit status PREEMPTED (-102)
+  // and "Container preempted by scheduler". A preempted AM container fails its attempt without
+  // counting against max attempts.
+  void RunPreemption();
 
   // --- ApplicationMasterProtocol (callers identify themselves with their AMRM token) ---
   absl::StatusOr<ApplicationAttemptId> AttemptForToken(const std::string& token) const;
@@ -178,6 +217,7 @@ class RmCore {
     int64_t finish_time = 0;
     std::vector<proto::ContainerProto> new_allocations;
     std::vector<proto::ContainerStatusProto> new_completions;
+    std::vector<ContainerId> to_preempt;  // next AllocateResponse.preempt.strict_contract
     std::set<std::tuple<int32_t, int64_t, std::string>> ask_keys;  // to clear the ask table
     bool shutdown = false;  // the AM must stop (app killed or failed)
     int32_t response_id = 0;
@@ -203,6 +243,8 @@ class RmCore {
     absl::flat_hash_set<ContainerId> live_containers;
     int64_t memory_seconds = 0;
     int64_t vcore_seconds = 0;
+    int64_t preempted_memory_seconds = 0;
+    int64_t preempted_vcore_seconds = 0;
     Attempt* current() const { return attempts.empty() ? nullptr : attempts.back().get(); }
     bool done() const {
       return state == proto::FINISHED || state == proto::FAILED || state == proto::KILLED;
@@ -221,6 +263,7 @@ class RmCore {
     absl::flat_hash_set<ContainerId> containers;
     std::vector<ContainerId> to_cleanup;
     std::vector<ApplicationId> apps_to_cleanup;
+    std::vector<proto::SignalContainerRequest> to_signal;  // next heartbeat response
   };
 
   // Lifecycle (rm_core.cc).
@@ -251,6 +294,13 @@ class RmCore {
   // Nodes (rm_core_nodes.cc).
   void LoseNode(Node& node, proto::NodeState new_state, const std::string& why);
 
+  // Administration (rm_core_admin.cc).
+  bool IsAdmin(const std::string& user) const;
+  std::vector<std::string> GroupsOf(const std::string& user) const;
+  void PreemptContainer(const ContainerId& id);
+  // (Re)starts the preemption monitor when the scheduler's interval changed (after a refresh).
+  void SchedulePreemption();
+
   const RmConfig config_;
   Clock& clock_;
   EventLoop& loop_;
@@ -270,6 +320,10 @@ class RmCore {
   absl::flat_hash_map<ContainerId, RMContainer> containers_;
   std::map<NodeId, Node> nodes_;
   WebCounters web_counters_;  // Web/metrics: bumped in Submit and FinishApp
+  std::function<std::vector<std::string>(const std::string&)> user_groups_;
+  QueueAcl admin_acl_;
+  int64_t preemption_interval_ms_ = 0;  // of the running preemption monitor; 0: none
+  EventLoop::TimerId preemption_timer_{};
 };
 
 }  // namespace skein::rm

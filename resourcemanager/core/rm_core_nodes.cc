@@ -1,5 +1,7 @@
 // RmCore: node tracking (registration, heartbeats, liveness) and the read-only reports.
 #include <algorithm>
+#include <functional>
+#include <limits>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -109,6 +111,8 @@ proto::NodeHeartbeatResponse RmCore::NodeHeartbeat(const proto::NodeHeartbeatReq
     *resp.add_applications_to_cleanup() = a.ToProto();
   }
   node.apps_to_cleanup.clear();
+  for (auto& s : node.to_signal) *resp.add_containers_to_signal() = std::move(s);
+  node.to_signal.clear();
   resp.set_response_id(++node.response_id);
   resp.set_nodeaction(proto::NORMAL);
   RunScheduling();
@@ -201,6 +205,8 @@ proto::ApplicationReportProto RmCore::BuildReport(const App& app) const {
   *usage->mutable_used_resources() = used.ToProto();
   usage->set_memory_seconds(app.memory_seconds + live_mem_seconds);
   usage->set_vcore_seconds(app.vcore_seconds + live_vcore_seconds);
+  usage->set_preempted_memory_seconds(app.preempted_memory_seconds);
+  usage->set_preempted_vcore_seconds(app.preempted_vcore_seconds);
   Resource cluster = scheduler_.ClusterResource();
   usage->set_cluster_usage_percentage(static_cast<float>(calc_.Share(used, cluster) * 100.0));
   usage->set_queue_usage_percentage(usage->cluster_usage_percentage());
@@ -321,10 +327,12 @@ std::vector<proto::NodeReportProto> RmCore::Nodes(const std::set<proto::NodeStat
   return out;
 }
 
-absl::StatusOr<proto::QueueInfoProto> RmCore::QueueInfo(
+absl::StatusOr<proto::GetQueueInfoResponse> RmCore::QueueInfo(
     const proto::GetQueueInfoRequest& req) const {
   auto q = scheduler_.GetQueue(req.queue_name());
   if (!q.ok()) return q.status();
+  // As CapacityScheduler: without the preemption monitor every queue reports preemption disabled.
+  const bool monitor_off = scheduler_.PreemptionIntervalMs() <= 0;
   std::function<proto::QueueInfoProto(const QueueSnapshot&, bool)> convert =
       [&](const QueueSnapshot& s, bool recurse) {
         proto::QueueInfoProto p;
@@ -335,19 +343,27 @@ absl::StatusOr<proto::QueueInfoProto> RmCore::QueueInfo(
         p.set_current_capacity(static_cast<float>(s.used_capacity));
         p.set_state(s.running ? proto::Q_RUNNING : proto::Q_STOPPED);
         p.set_num_applications(s.num_applications);
-        p.set_preemption_disabled(true);
-        if (req.include_child_queues()) {
+        p.set_preemption_disabled(monitor_off || s.preemption_disabled);
+        if (req.include_child_queues() && recurse) {
           for (const auto& c : s.children) *p.add_child_queues() = convert(c, req.recursive());
         }
-        if (req.include_applications()) {
+        if (req.include_applications() && s.children.empty()) {
           for (const auto& [id, app] : apps_) {
-            if (app->queue == s.name && !app->done()) *p.add_applications() = BuildReport(*app);
+            if (!app->done() && (app->queue == s.name || app->queue == s.path)) {
+              *p.add_applications() = BuildReport(*app);
+            }
           }
         }
-        (void)recurse;
         return p;
       };
-  return convert(*q, req.recursive());
+  proto::GetQueueInfoResponse resp;
+  *resp.mutable_queue_info() = convert(*q, /*recurse=*/true);
+  // Capacity queues have no weight (YARN reports -1) and no parallel-apps limit here.
+  resp.set_weight(q->has_fair ? static_cast<float>(q->fair.weight) : -1.0f);
+  resp.set_max_parallel_apps(q->has_fair && q->fair.max_running_apps >= 0
+                                 ? q->fair.max_running_apps
+                                 : std::numeric_limits<int32_t>::max());
+  return resp;
 }
 
 }  // namespace skein::rm

@@ -1,17 +1,18 @@
 // Finds a node with room for an ask without scanning every node: the shared placement index of
 // the schedulers (pure library; not thread-safe, the RM loop calls it).
 //
-// Nodes are kept ordered by free memory, and — for calculators that schedule vcores — also
-// bucketed by free vcores, so one lookup costs O(log nodes) with the Default calculator and
-// O(distinct free-vcore values × log nodes) with the Dominant one, whatever the cluster size.
-// Node ids are interned to dense integers so ordering never compares host strings.
+// Nodes are kept in a binary max-heap by free memory (ties: the earlier-added handle), and — for
+// calculators that schedule vcores — also in one such heap per free-vcore value, so one lookup
+// costs O(1) with the Default calculator and O(distinct free-vcore values) with the Dominant one,
+// and an update O(log nodes), whatever the cluster size. The heaps are flat arrays with each
+// node's position kept beside it: no allocation per update. Node ids are interned to dense
+// integers (handles) so ordering never compares host strings.
 #ifndef SKEIN_RESOURCEMANAGER_SCHEDULER_NODE_INDEX_H_
 #define SKEIN_RESOURCEMANAGER_SCHEDULER_NODE_INDEX_H_
 
 #include <cstdint>
 #include <map>
 #include <set>
-#include <utility>
 #include <vector>
 
 #include "absl/container/flat_hash_map.h"
@@ -25,12 +26,21 @@ class NodeIndex {
   // `memory_only`: place by memory alone (DefaultResourceCalculator).
   NodeIndex(const ResourceCalculator& calc, bool memory_only);
 
-  void Add(const NodeId& id, const Resource& free);
+  // Returns the node's handle: a dense integer in [0, handle_limit()), stable while the node is
+  // present and reused after Remove, so callers may keep per-node state in a plain vector.
+  int32_t Add(const NodeId& id, const Resource& free);
   void Remove(const NodeId& id);
   // The node's free resource changed.
   void Update(const NodeId& id, const Resource& free);
+  void UpdateHandle(int32_t handle, const Resource& free);
   // The node with the most free memory where `ask` fits (per the calculator), or nullptr.
   const NodeId* Find(const Resource& ask) const;
+  // The same choice as Find, as a handle; -1 when nothing fits.
+  int32_t FindHandle(const Resource& ask) const;
+  // -1 for an unknown node.
+  int32_t HandleOf(const NodeId& id) const;
+  const NodeId& IdOf(int32_t handle) const { return ids_[handle].id; }
+  int32_t handle_limit() const { return static_cast<int32_t>(ids_.size()); }
   size_t size() const { return ids_.size() - free_handles_.size(); }
   bool memory_only() const { return memory_only_; }
   // The most free memory / vcores on any one node (0 without nodes).
@@ -38,12 +48,28 @@ class NodeIndex {
   int64_t MaxFreeVcores() const;
 
  private:
-  using Key = std::pair<int64_t, int32_t>;  // -free memory, handle
   struct Entry {
     NodeId id;
     Resource free;
     bool live = false;
   };
+  // Heap slots carry the key, so sifting reads only the heap array.
+  struct Slot {
+    int64_t memory;
+    int32_t handle;
+  };
+  using Heap = std::vector<Slot>;          // [0] has the most free memory
+  using Positions = std::vector<int32_t>;  // handle -> index in its heap, -1 if absent
+
+  static bool Before(const Slot& a, const Slot& b) {
+    return a.memory > b.memory || (a.memory == b.memory && a.handle < b.handle);
+  }
+  static void HeapPush(Heap& heap, Positions& pos, Slot slot);
+  static void HeapErase(Heap& heap, Positions& pos, int32_t h);
+  // After h's free memory changed to `memory`.
+  static void HeapFix(Heap& heap, Positions& pos, int32_t h, int64_t memory);
+  static void SiftUp(Heap& heap, Positions& pos, size_t i);
+  static void SiftDown(Heap& heap, Positions& pos, size_t i);
   void Insert(int32_t h);
   void Erase(int32_t h);
 
@@ -52,8 +78,12 @@ class NodeIndex {
   absl::flat_hash_map<NodeId, int32_t> handles_;
   std::vector<Entry> ids_;
   std::vector<int32_t> free_handles_;
-  std::set<Key> by_memory_;                     // memory-only placement
-  std::map<int64_t, std::set<Key>> by_vcores_;  // free vcores -> nodes by free memory
+  Heap all_;  // every live node
+  Positions pos_all_;
+  Positions pos_bucket_;  // in by_vcores_[free.vcores]
+  // Free vcores -> heap (not memory_only). Emptied buckets stay, so moving a node between
+  // buckets allocates nothing once the values have been seen.
+  std::map<int64_t, Heap> by_vcores_;
 };
 
 // The smallest pending ask over every ask line of every application, so a scheduling pass can

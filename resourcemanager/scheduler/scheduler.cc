@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "resourcemanager/scheduler/capacity/capacity_scheduler.h"
+#include "resourcemanager/scheduler/fair/fair_scheduler.h"
 #include "resourcemanager/scheduler/fifo/fifo_scheduler.h"
 
 namespace skein::rm {
@@ -35,11 +36,11 @@ absl::StatusOr<std::unique_ptr<Scheduler>> MakeScheduler(const std::string& clas
     if (!sched.ok()) return sched.status();
     return std::unique_ptr<Scheduler>(std::move(*sched));
   }
-  if (absl::EndsWith(class_name, ".FairScheduler") || lower == "fair") {
-    return absl::UnimplementedError(absl::StrCat(
-        "yarn.resourcemanager.scheduler.class=", class_name,
-        " is not available in this Skein build yet; use ", CapacityScheduler::kClassName,
-        " (or \"capacity\") or ", FifoScheduler::kClassName, " (or \"fifo\")"));
+  if (class_name == FairScheduler::kClassName || absl::EndsWith(class_name, ".FairScheduler") ||
+      lower == "fair") {
+    auto sched = FairScheduler::Create(options);
+    if (!sched.ok()) return sched.status();
+    return std::unique_ptr<Scheduler>(std::move(*sched));
   }
   return absl::InvalidArgumentError(absl::StrCat(
       "yarn.resourcemanager.scheduler.class=", class_name,

@@ -200,9 +200,9 @@ struct SchedulerOptions {
   std::function<std::vector<std::string>(const std::string& user)> user_groups;
 };
 
-// "fifo", "capacity" or Hadoop's FifoScheduler / CapacityScheduler class names. Fair is not built
-// yet: asking for it is an error that says so. Capacity: an invalid configuration is
-// InvalidArgument naming the key and value.
+// "fifo", "capacity", "fair" or Hadoop's FifoScheduler / CapacityScheduler / FairScheduler class
+// names. An invalid configuration (capacity-scheduler keys, the Fair allocation file) is
+// InvalidArgument naming the key or file:line and the value.
 absl::StatusOr<std::unique_ptr<Scheduler>> MakeScheduler(const std::string& class_name,
                                                          const SchedulerOptions& options);
 

@@ -5,6 +5,7 @@
 #include "common/conf/configuration.h"
 #include "gtest/gtest.h"
 #include "resourcemanager/scheduler/capacity/capacity_scheduler.h"
+#include "resourcemanager/scheduler/fair/fair_scheduler.h"
 #include "resourcemanager/scheduler/fifo/fifo_scheduler.h"
 
 namespace skein::rm {
@@ -50,6 +51,27 @@ std::unique_ptr<Scheduler> Combo<CapacityScheduler, DominantResourceCalculator>:
   return MakeCapacity(calc);
 }
 
+std::unique_ptr<Scheduler> MakeFair(const ResourceCalculator* calc) {
+  // No allocation file: root.default plus queues created per user; no AM limit.
+  auto alloc = AllocationConfig::Parse(
+      "<allocations><queueMaxAMShareDefault>-1</queueMaxAMShareDefault></allocations>",
+      "fair-scheduler.xml", FairSiteConfig());
+  EXPECT_TRUE(alloc.ok()) << alloc.status();
+  auto sched = FairScheduler::CreateWith(SchedulerOptions{calc}, FairSiteConfig(), *alloc);
+  EXPECT_TRUE(sched.ok()) << sched.status();
+  return std::move(*sched);
+}
+template <>
+std::unique_ptr<Scheduler> Combo<FairScheduler, DefaultResourceCalculator>::Make(
+    const ResourceCalculator* calc) {
+  return MakeFair(calc);
+}
+template <>
+std::unique_ptr<Scheduler> Combo<FairScheduler, DominantResourceCalculator>::Make(
+    const ResourceCalculator* calc) {
+  return MakeFair(calc);
+}
+
 ApplicationAttemptId Attempt(int app) { return ApplicationAttemptId(ApplicationId(1000, app), 1); }
 
 Ask MakeAsk(int priority, int64_t mem, int64_t vcores, int n) {
@@ -70,7 +92,9 @@ class SchedulerConformanceTest : public ::testing::Test {
 using Combos = ::testing::Types<Combo<FifoScheduler, DefaultResourceCalculator>,
                                 Combo<FifoScheduler, DominantResourceCalculator>,
                                 Combo<CapacityScheduler, DefaultResourceCalculator>,
-                                Combo<CapacityScheduler, DominantResourceCalculator>>;
+                                Combo<CapacityScheduler, DominantResourceCalculator>,
+                                Combo<FairScheduler, DefaultResourceCalculator>,
+                                Combo<FairScheduler, DominantResourceCalculator>>;
 TYPED_TEST_SUITE(SchedulerConformanceTest, Combos);
 
 // Three unevenly sized nodes and three apps with different shapes: a busy little cluster.
@@ -166,8 +190,11 @@ TYPED_TEST(SchedulerConformanceTest, NoPendingAppStarvesWhenCapacityFrees) {
   ASSERT_TRUE(s->UpdateAsks(Attempt(1), {MakeAsk(1, 1024, 1, 8)}).ok());
   ASSERT_TRUE(s->UpdateAsks(Attempt(2), {MakeAsk(1, 1024, 1, 1)}).ok());
   std::vector<ContainerId> running;
-  for (const Allocation& a : s->Schedule()) running.push_back(a.container_id);
-  bool app2_served = false;
+  bool app2_served = false;  // at once (Fair shares between users) or once capacity frees
+  for (const Allocation& a : s->Schedule()) {
+    if (a.container_id.application_attempt_id() == Attempt(2)) app2_served = true;
+    running.push_back(a.container_id);
+  }
   for (int round = 0; round < 20 && !app2_served && !running.empty(); ++round) {
     s->ReleaseContainer(running.front());
     running.erase(running.begin());

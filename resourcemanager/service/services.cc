@@ -85,10 +85,7 @@ grpc::Status ClientService::GetClusterNodes(grpc::ServerContext*,
 grpc::Status ClientService::GetQueueInfo(grpc::ServerContext*,
                                          const proto::GetQueueInfoRequest* req,
                                          proto::GetQueueInfoResponse* resp) {
-  auto info = loop_.RunSync([&] { return core_.QueueInfo(*req); });
-  if (!info.ok()) return ToGrpcStatus(info.status());
-  *resp->mutable_queue_info() = std::move(*info);
-  return grpc::Status::OK;
+  return Fill(loop_.RunSync([&] { return core_.QueueInfo(*req); }), resp);
 }
 
 grpc::Status ClientService::GetApplicationAttempts(grpc::ServerContext*,
@@ -97,6 +94,60 @@ grpc::Status ClientService::GetApplicationAttempts(grpc::ServerContext*,
   ApplicationId id = ApplicationId::FromProto(req->application_id());
   auto attempts = loop_.RunSync([&] { return core_.ListAttempts(id); });
   for (auto& a : attempts) *resp->add_application_attempts() = std::move(a);
+  return grpc::Status::OK;
+}
+
+grpc::Status ClientService::MoveApplicationAcrossQueues(
+    grpc::ServerContext* ctx, const proto::MoveApplicationAcrossQueuesRequest* req,
+    proto::MoveApplicationAcrossQueuesResponse*) {
+  ApplicationId id = ApplicationId::FromProto(req->application_id());
+  std::string user = UserOf(ctx);
+  return ToGrpcStatus(
+      loop_.RunSync([&] { return core_.MoveApplication(id, req->target_queue(), user); }));
+}
+
+grpc::Status ClientService::UpdateApplicationPriority(
+    grpc::ServerContext* ctx, const proto::UpdateApplicationPriorityRequest* req,
+    proto::UpdateApplicationPriorityResponse* resp) {
+  ApplicationId id = ApplicationId::FromProto(req->applicationid());
+  std::string user = UserOf(ctx);
+  auto applied = loop_.RunSync([&] {
+    return core_.UpdateApplicationPriority(id, req->applicationpriority().priority(), user);
+  });
+  if (!applied.ok()) return ToGrpcStatus(applied.status());
+  resp->mutable_applicationpriority()->set_priority(*applied);
+  return grpc::Status::OK;
+}
+
+grpc::Status ClientService::SignalToContainer(grpc::ServerContext* ctx,
+                                              const proto::SignalContainerRequest* req,
+                                              proto::SignalContainerResponse*) {
+  ContainerId id = ContainerId::FromProto(req->container_id());
+  std::string user = UserOf(ctx);
+  return ToGrpcStatus(
+      loop_.RunSync([&] { return core_.SignalContainer(id, req->command(), user); }));
+}
+
+grpc::Status AdminService::RefreshQueues(grpc::ServerContext* ctx,
+                                         const proto::RefreshQueuesRequest*,
+                                         proto::RefreshQueuesResponse*) {
+  std::string user = UserOf(ctx);
+  auto allowed = loop_.RunSync([&] { return core_.CheckAdminAccess(user, "refreshQueues"); });
+  if (!allowed.ok()) return ToGrpcStatus(allowed);
+  auto conf = load_conf_();
+  if (!conf.ok()) return ToGrpcStatus(conf.status());
+  return ToGrpcStatus(loop_.RunSync([&] { return core_.RefreshQueues(*conf); }));
+}
+
+grpc::Status AdminService::RefreshAdminAcls(grpc::ServerContext* ctx,
+                                            const proto::RefreshAdminAclsRequest*,
+                                            proto::RefreshAdminAclsResponse*) {
+  std::string user = UserOf(ctx);
+  auto allowed = loop_.RunSync([&] { return core_.CheckAdminAccess(user, "refreshAdminAcls"); });
+  if (!allowed.ok()) return ToGrpcStatus(allowed);
+  auto conf = load_conf_();
+  if (!conf.ok()) return ToGrpcStatus(conf.status());
+  loop_.RunSync([&] { core_.RefreshAdminAcls(*conf); });
   return grpc::Status::OK;
 }
 
@@ -124,7 +175,8 @@ grpc::Status AmService::Allocate(grpc::ServerContext* ctx, const proto::Allocate
   });
   if (!first.ok()) return ToGrpcStatus(first.status());
   bool empty = first->allocated_containers_size() == 0 &&
-               first->completed_container_statuses_size() == 0 && !first->a_m_command_shutdown();
+               first->completed_container_statuses_size() == 0 && !first->a_m_command_shutdown() &&
+               first->preempt().strict_contract_size() == 0;
   if (!empty || req->wait_ms() <= 0) {
     *resp = std::move(*first);
     return grpc::Status::OK;

@@ -5,7 +5,11 @@
 #ifndef SKEIN_RESOURCEMANAGER_SERVICE_SERVICES_H_
 #define SKEIN_RESOURCEMANAGER_SERVICE_SERVICES_H_
 
+#include <functional>
+
+#include "common/conf/configuration.h"
 #include "common/event_loop.h"
+#include "protos/admin_protocol.grpc.pb.h"
 #include "protos/am_protocol.grpc.pb.h"
 #include "protos/client_protocol.grpc.pb.h"
 #include "protos/resource_tracker.grpc.pb.h"
@@ -35,10 +39,36 @@ class ClientService final : public proto::ApplicationClientProtocol::Service {
   grpc::Status GetApplicationAttempts(grpc::ServerContext*,
                                       const proto::GetApplicationAttemptsRequest*,
                                       proto::GetApplicationAttemptsResponse*) override;
+  grpc::Status MoveApplicationAcrossQueues(grpc::ServerContext*,
+                                           const proto::MoveApplicationAcrossQueuesRequest*,
+                                           proto::MoveApplicationAcrossQueuesResponse*) override;
+  grpc::Status UpdateApplicationPriority(grpc::ServerContext*,
+                                         const proto::UpdateApplicationPriorityRequest*,
+                                         proto::UpdateApplicationPriorityResponse*) override;
+  grpc::Status SignalToContainer(grpc::ServerContext*, const proto::SignalContainerRequest*,
+                                 proto::SignalContainerResponse*) override;
 
  private:
   RmCore& core_;
   EventLoop& loop_;
+};
+
+// ResourceManagerAdministrationProtocol. The configuration is (re)loaded on the gRPC thread, off
+// the loop, by `load_conf` (the RM's configuration directory); only applying it runs on the loop.
+class AdminService final : public proto::ResourceManagerAdministrationProtocol::Service {
+ public:
+  using ConfLoader = std::function<absl::StatusOr<conf::Configuration>()>;
+  AdminService(RmCore& core, EventLoop& loop, ConfLoader load_conf)
+      : core_(core), loop_(loop), load_conf_(std::move(load_conf)) {}
+  grpc::Status RefreshQueues(grpc::ServerContext*, const proto::RefreshQueuesRequest*,
+                             proto::RefreshQueuesResponse*) override;
+  grpc::Status RefreshAdminAcls(grpc::ServerContext*, const proto::RefreshAdminAclsRequest*,
+                                proto::RefreshAdminAclsResponse*) override;
+
+ private:
+  RmCore& core_;
+  EventLoop& loop_;
+  ConfLoader load_conf_;
 };
 
 class AmService final : public proto::ApplicationMasterProtocol::Service {

@@ -1,6 +1,8 @@
 #include "resourcemanager/web/prometheus.h"
 
 #include <algorithm>
+#include <functional>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
@@ -18,16 +20,19 @@ std::string LabelValue(const std::string& v) {
   return absl::StrReplaceAll(v, {{"\\", "\\\\"}, {"\"", "\\\""}, {"\n", "\\n"}});
 }
 
-void QueueLines(const rm::QueueSnapshot& q, std::string& apps, std::string& mem,
-                std::string& vcores, std::string& cap, std::string& used) {
+// One per-queue gauge family: its name, help and a value per queue.
+struct QueueSeries {
+  const char* name;
+  const char* help;
+  std::function<double(const rm::QueueSnapshot&)> value;
+  std::string lines;
+};
+
+void QueueLines(const rm::QueueSnapshot& q, std::vector<QueueSeries>& series) {
   std::string label =
       absl::StrCat("{queue=\"", LabelValue(q.path.empty() ? q.name : q.path), "\"}");
-  absl::StrAppend(&apps, "yarn_queue_apps", label, " ", q.num_applications, "\n");
-  absl::StrAppend(&mem, "yarn_queue_allocated_mb", label, " ", q.used.memory_mb, "\n");
-  absl::StrAppend(&vcores, "yarn_queue_allocated_vcores", label, " ", q.used.vcores, "\n");
-  absl::StrAppend(&cap, "yarn_queue_capacity_ratio", label, " ", q.capacity, "\n");
-  absl::StrAppend(&used, "yarn_queue_used_capacity_ratio", label, " ", q.used_capacity, "\n");
-  for (const auto& c : q.children) QueueLines(c, apps, mem, vcores, cap, used);
+  for (auto& s : series) absl::StrAppend(&s.lines, s.name, label, " ", s.value(q), "\n");
+  for (const auto& c : q.children) QueueLines(c, series);
 }
 
 }  // namespace
@@ -62,28 +67,45 @@ std::string RenderPrometheus(const rm::RmCore::WebClusterMetrics& m,
                     it == m.nodes.end() ? 0 : it->second, "\n");
   }
   if (root_queue != nullptr) {
-    std::string apps, mem, vcores, cap, used;
-    QueueLines(*root_queue, apps, mem, vcores, cap, used);
-    out +=
-        "# HELP yarn_queue_apps Unfinished applications per queue.\n# TYPE yarn_queue_apps "
-        "gauge\n" +
-        apps;
-    out +=
-        "# HELP yarn_queue_allocated_mb Memory used per queue, MB.\n# TYPE "
-        "yarn_queue_allocated_mb gauge\n" +
-        mem;
-    out +=
-        "# HELP yarn_queue_allocated_vcores Virtual cores used per queue.\n# TYPE "
-        "yarn_queue_allocated_vcores gauge\n" +
-        vcores;
-    out +=
-        "# HELP yarn_queue_capacity_ratio Guaranteed share of the parent queue.\n# TYPE "
-        "yarn_queue_capacity_ratio gauge\n" +
-        cap;
-    out +=
-        "# HELP yarn_queue_used_capacity_ratio Used / guaranteed.\n# TYPE "
-        "yarn_queue_used_capacity_ratio gauge\n" +
-        used;
+    const Resource total = m.total;
+    // Hadoop's QueueMetrics AvailableMB/VCores: the queue's maximum share of the cluster less
+    // what it uses.
+    auto available = [total](const rm::QueueSnapshot& q, bool memory) {
+      double max = q.absolute_maximum_capacity *
+                   static_cast<double>(memory ? total.memory_mb : total.vcores);
+      return std::max(0.0, max - static_cast<double>(memory ? q.used.memory_mb : q.used.vcores));
+    };
+    std::vector<QueueSeries> series = {
+        {"yarn_queue_apps", "Unfinished applications per queue.",
+         [](const auto& q) { return q.num_applications; }},
+        {"yarn_queue_apps_active", "Activated applications per queue (their AM may run).",
+         [](const auto& q) { return q.num_active_applications; }},
+        {"yarn_queue_apps_pending", "Admitted applications waiting for activation per queue.",
+         [](const auto& q) { return q.num_pending_applications; }},
+        {"yarn_queue_allocated_mb", "Memory used per queue, MB.",
+         [](const auto& q) { return q.used.memory_mb; }},
+        {"yarn_queue_allocated_vcores", "Virtual cores used per queue.",
+         [](const auto& q) { return q.used.vcores; }},
+        {"yarn_queue_available_mb", "Memory the queue may still grow into, MB.",
+         [available](const auto& q) { return available(q, true); }},
+        {"yarn_queue_available_vcores", "Virtual cores the queue may still grow into.",
+         [available](const auto& q) { return available(q, false); }},
+        {"yarn_queue_pending_mb", "Memory asked for and not yet allocated per queue, MB.",
+         [](const auto& q) { return q.pending.memory_mb; }},
+        {"yarn_queue_pending_vcores", "Virtual cores asked for and not yet allocated per queue.",
+         [](const auto& q) { return q.pending.vcores; }},
+        {"yarn_queue_containers", "Containers allocated per queue.",
+         [](const auto& q) { return q.num_containers; }},
+        {"yarn_queue_capacity_ratio", "Guaranteed share of the parent queue.",
+         [](const auto& q) { return q.capacity; }},
+        {"yarn_queue_used_capacity_ratio", "Used / guaranteed.",
+         [](const auto& q) { return q.used_capacity; }},
+    };
+    QueueLines(*root_queue, series);
+    for (const auto& s : series) {
+      absl::StrAppend(&out, "# HELP ", s.name, " ", s.help, "\n# TYPE ", s.name, " gauge\n",
+                      s.lines);
+    }
   }
   return out;
 }

@@ -1,9 +1,12 @@
 #include "resourcemanager/web/rm_ui.h"
 
 #include <algorithm>
+#include <initializer_list>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "resourcemanager/web/xml.h"
+#include "common/web/xml.h"
+#include "resourcemanager/web/rest_request.h"
 
 namespace skein::web {
 namespace {
@@ -45,7 +48,7 @@ std::string E(const json& v) {
 std::string Page(const std::string& title, const std::string& body) {
   return absl::StrCat(
       "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" "
-      "content=\"10\"><title>",
+      "content=\"10\"><link rel=\"icon\" href=\"data:,\"><title>",
       XmlEscape(title), " - Skein</title><style>", kCss,
       "</style></head><body><header><b>Skein</b><a href=\"/cluster\">Cluster</a>"
       "<a href=\"/cluster/apps\">Applications</a><a href=\"/cluster/nodes\">Nodes</a>"
@@ -137,7 +140,14 @@ std::string RenderClusterPage(const json& info, const json& m,
                    ", version ", E(G(info, "resourceManagerVersion")), "</p>"));
 }
 
-std::string RenderAppsPage(const json& apps, const AppsPageQuery& q) {
+std::pair<int64_t, int64_t> AppsPageRange(int64_t total, const AppsPageQuery& q) {
+  int64_t size = std::max(1, q.page_size);
+  int64_t pages = std::max<int64_t>(1, (total + size - 1) / size);
+  int64_t page = std::clamp<int64_t>(q.page, 1, pages);
+  return {(page - 1) * size, std::min(total, page * size)};
+}
+
+std::string RenderAppsPage(const json& apps, int64_t total, const AppsPageQuery& q) {
   std::string body = "<p>State: ";
   for (const char* s : {"", "NEW", "NEW_SAVING", "SUBMITTED", "ACCEPTED", "RUNNING", "FINISHED",
                         "FAILED", "KILLED"}) {
@@ -148,17 +158,40 @@ std::string RenderAppsPage(const json& apps, const AppsPageQuery& q) {
       absl::StrAppend(&body, "<a href=\"/cluster/apps", *s ? "/" : "", s, "\">", label, "</a> ");
     }
   }
-  body +=
-      "</p><table><tr><th>ID</th><th>User</th><th>Name</th><th>Application Type</th>"
-      "<th>Queue</th><th>Priority</th><th>StartTime</th><th>FinishTime</th><th>State</th>"
-      "<th>FinalStatus</th><th>Running Containers</th><th>Allocated CPU VCores</th>"
-      "<th>Allocated Memory MB</th><th>Progress</th></tr>";
-  int64_t total = static_cast<int64_t>(apps.size());
+  std::string path = absl::StrCat("/cluster/apps", q.state.empty() ? "" : "/" + q.state);
+  std::string user =
+      q.user_name.empty() ? "" : "&amp;user.name=" + XmlEscape(UrlEncode(q.user_name));
+  body += "</p><table><tr>";
+  for (auto [label, key] : std::initializer_list<std::pair<const char*, const char*>>{
+           {"ID", "id"},
+           {"User", "user"},
+           {"Name", "name"},
+           {"Application Type", ""},
+           {"Queue", "queue"},
+           {"Priority", "priority"},
+           {"StartTime", "startedTime"},
+           {"FinishTime", "finishedTime"},
+           {"State", "state"},
+           {"FinalStatus", ""},
+           {"Running Containers", ""},
+           {"Allocated CPU VCores", ""},
+           {"Allocated Memory MB", "allocatedMB"},
+           {"Progress", ""}}) {
+    if (*key == '\0') {
+      absl::StrAppend(&body, "<th>", label, "</th>");
+      continue;
+    }
+    bool current = q.sort == key || (q.sort.empty() && std::string(key) == "id");
+    bool next_ascending = current && !q.ascending;
+    absl::StrAppend(&body, "<th><a href=\"", path, "?sort=", key,
+                    "&amp;order=", next_ascending ? "asc" : "desc", user, "\">", label,
+                    current ? (q.ascending ? " &#9650;" : " &#9660;") : "", "</a></th>");
+  }
+  body += "</tr>";
   int64_t size = std::max(1, q.page_size);
   int64_t pages = std::max<int64_t>(1, (total + size - 1) / size);
-  int64_t page = std::min<int64_t>(q.page, pages);
-  for (int64_t i = (page - 1) * size; i < std::min(total, page * size); ++i) {
-    const json& a = apps[i];
+  int64_t page = std::clamp<int64_t>(q.page, 1, pages);
+  for (const json& a : apps) {
     absl::StrAppend(&body, "<tr><td>", AppLink(a, q.user_name), "</td><td>", E(G(a, "user")),
                     "</td><td>", E(G(a, "name")), "</td><td>", E(G(a, "applicationType")),
                     "</td><td>", E(G(a, "queue")), "</td><td>", E(G(a, "priority")), "</td><td>",
@@ -170,14 +203,21 @@ std::string RenderAppsPage(const json& apps, const AppsPageQuery& q) {
   }
   body += "</table><p class=\"pager\">";
   absl::StrAppend(&body, total, " applications, page ", page, " of ", pages, " ");
-  std::string base = absl::StrCat("/cluster/apps", q.state.empty() ? "" : "/" + q.state, "?page=");
-  if (page > 1) absl::StrAppend(&body, "<a href=\"", base, page - 1, "\">&laquo; prev</a>");
-  if (page < pages) absl::StrAppend(&body, "<a href=\"", base, page + 1, "\">next &raquo;</a>");
+  std::string order = q.sort.empty() ? ""
+                                     : absl::StrCat("&amp;sort=", q.sort,
+                                                    "&amp;order=", q.ascending ? "asc" : "desc");
+  std::string base = absl::StrCat(path, "?page=");
+  auto page_link = [&](int64_t n) { return absl::StrCat(base, n, order, user); };
+  if (page > 1) absl::StrAppend(&body, "<a href=\"", page_link(page - 1), "\">&laquo; prev</a>");
+  if (page < pages) {
+    absl::StrAppend(&body, "<a href=\"", page_link(page + 1), "\">next &raquo;</a>");
+  }
   body += "</p>";
   return Page(q.state.empty() ? "All Applications" : "Applications " + q.state, body);
 }
 
-std::string RenderAppPage(const json& app, const json& attempts, const std::string& user_name) {
+std::string RenderAppPage(const json& app, const json& attempts, const std::string& user_name,
+                          bool may_modify) {
   std::string body = "<table>";
   for (const char* k : {"id",
                         "user",
@@ -206,7 +246,7 @@ std::string RenderAppPage(const json& app, const json& attempts, const std::stri
   }
   body += "</table>";
   std::string state = G(app, "state").is_string() ? G(app, "state").get<std::string>() : "";
-  if (state != "FINISHED" && state != "FAILED" && state != "KILLED") {
+  if (may_modify && state != "FINISHED" && state != "FAILED" && state != "KILLED") {
     absl::StrAppend(&body, "<form method=\"post\" action=\"/cluster/app/", E(G(app, "id")),
                     "/kill\"><input type=\"hidden\" name=\"user.name\" value=\"",
                     XmlEscape(user_name),
@@ -271,6 +311,28 @@ void QueueRow(const json& q, int depth, std::string& out) {
   }
 }
 
+// A Fair queue as the rows draw it: fair share as "guaranteed", shares of the cluster's memory.
+json FairAsCapacityRow(const json& q) {
+  double cluster = Num(G(G(q, "clusterResources"), "memory"));
+  auto share = [&](const char* key) {
+    return cluster > 0 ? 100.0 * Num(G(G(q, key), "memory")) / cluster : 0.0;
+  };
+  json row = {
+      {"queueName", G(q, "queueName")},
+      {"absoluteCapacity", share("fairResources")},
+      {"absoluteMaxCapacity", share("maxResources")},
+      {"absoluteUsedCapacity", share("usedResources")},
+      {"numApplications", Num(G(q, "numActiveApps")) + Num(G(q, "numPendingApps"))},
+      {"usedResources", absl::StrCat("<memory:", E(G(G(q, "usedResources"), "memory")),
+                                     ", vCores:", E(G(G(q, "usedResources"), "vCores")), ">")}};
+  if (G(q, "childQueues").contains("queue")) {
+    json children = json::array();
+    for (const json& c : G(q, "childQueues")["queue"]) children.push_back(FairAsCapacityRow(c));
+    row["queues"] = {{"queue", children}};
+  }
+  return row;
+}
+
 }  // namespace
 
 std::string RenderSchedulerPage(const json& s) {
@@ -288,6 +350,8 @@ std::string RenderSchedulerPage(const json& s) {
               {"numApplications", ""},
               {"usedResources", absl::StrCat("<memory:", E(G(s, "usedNodeCapacity")), ">")}};
     QueueRow(q, 0, body);
+  } else if (type == "fairScheduler") {
+    QueueRow(FairAsCapacityRow(G(s, "rootQueue")), 0, body);
   } else {
     json root = {
         {"queueName", G(s, "queueName")}, {"absoluteCapacity", 100.0},

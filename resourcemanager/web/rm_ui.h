@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nlohmann/json.hpp"
@@ -30,13 +31,26 @@ struct AppsPageQuery {
   int page = 1;       // 1-based
   int page_size = 100;
   std::string user_name;  // carried into links (user.name)
+  // "" (newest first) or the AppInfo field to sort by (see kAppsSortKeys); the page's column
+  // headers link to each order.
+  std::string sort;
+  bool ascending = false;
 };
-// `apps`: array of AppInfo objects, newest first is the caller's choice.
-std::string RenderAppsPage(const nlohmann::ordered_json& apps, const AppsPageQuery& q);
+// The sortable columns of /cluster/apps, by AppInfo field name.
+inline constexpr const char* kAppsSortKeys[] = {"id",           "user",     "name",
+                                                "queue",        "priority", "startedTime",
+                                                "finishedTime", "state",    "allocatedMB"};
+// `apps`: the AppInfo objects of page `q.page` only (at most q.page_size; newest first is the
+// caller's choice, see AppsPageRange); `total`: how many apps match, for the pager.
+std::string RenderAppsPage(const nlohmann::ordered_json& apps, int64_t total,
+                           const AppsPageQuery& q);
+// The [begin, end) indexes of page `q.page` (clamped to the last page) among `total` apps, so a
+// handler builds AppInfo documents for one page only.
+std::pair<int64_t, int64_t> AppsPageRange(int64_t total, const AppsPageQuery& q);
 // `app`: an AppInfo object; `attempts`: array of AppAttemptInfo. The kill form is shown for
-// unfinished apps.
+// unfinished apps when `may_modify` (the viewer passes the same ACL check as PUT /state).
 std::string RenderAppPage(const nlohmann::ordered_json& app, const nlohmann::ordered_json& attempts,
-                          const std::string& user_name);
+                          const std::string& user_name, bool may_modify);
 // `nodes`: array of NodeInfo objects.
 std::string RenderNodesPage(const nlohmann::ordered_json& nodes);
 // `scheduler`: the schedulerInfo object (fifo or capacity shape).

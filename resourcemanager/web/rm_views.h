@@ -52,8 +52,9 @@ struct SchedulerInput {
   Resource minimum_allocation;
   Resource maximum_allocation;
 };
-// {"scheduler":{"schedulerInfo":{...}}}: fifoScheduler or capacityScheduler shape by class name
-// (fairScheduler is the next shape to add here).
+// {"scheduler":{"schedulerInfo":{...}}} (scheduler_views.cc): fairScheduler (rootQueue,
+// childQueues.queue[]) when the root snapshot has_fair or the class is Fair's, capacityScheduler
+// (queues.queue[], leaves with their per-user fields) for Capacity, fifoScheduler otherwise.
 nlohmann::ordered_json SchedulerJson(const SchedulerInput& in);
 
 // Parses Hadoop's ApplicationSubmissionContextInfo JSON (application-id, application-name, queue,

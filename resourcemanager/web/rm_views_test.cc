@@ -4,9 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include "common/web/xml.h"
 #include "resourcemanager/web/prometheus.h"
 #include "resourcemanager/web/rm_ui.h"
-#include "resourcemanager/web/xml.h"
+#include "resourcemanager/web/utilization_history.h"
 
 namespace skein::web {
 namespace {
@@ -131,7 +132,7 @@ TEST(AppJsonTest, FieldsUnitsAndTrackingUi) {
   EXPECT_EQ(j["finalStatus"], "UNDEFINED");
   EXPECT_EQ(j["clusterId"], 100);
   // The HTML page escapes the name.
-  std::string page = RenderAppsPage(json::array({j}), AppsPageQuery{});
+  std::string page = RenderAppsPage(json::array({j}), 1, AppsPageQuery{});
   EXPECT_EQ(page.find("<script>"), std::string::npos);
   EXPECT_NE(page.find("&lt;script&gt;"), std::string::npos);
 }
@@ -150,12 +151,44 @@ TEST(ClusterPageTest, MetricsAndUtilizationChart) {
   EXPECT_EQ(RenderClusterPage(info, m, {}).find("polyline"), std::string::npos);
 }
 
+TEST(UtilizationHistoryTest, RingKeepsTheNewestSamplesOldestFirst) {
+  UtilizationHistory h(3);
+  EXPECT_TRUE(h.Samples().empty());
+  for (int i = 1; i <= 5; ++i) h.Add({i * 10000, i * 10.0, i * 5.0});
+  std::vector<UtilizationSample> s = h.Samples();
+  ASSERT_EQ(s.size(), 3u);
+  EXPECT_EQ(s[0].time_ms, 30000);
+  EXPECT_EQ(s[2].time_ms, 50000);
+  EXPECT_DOUBLE_EQ(s[2].memory_pct, 50.0);
+  // An hour at one sample per 10 s, both ends included.
+  UtilizationHistory hour;
+  for (int i = 0; i < 1000; ++i) hour.Add({i * 10000, 50.0, 25.0});
+  s = hour.Samples();
+  ASSERT_EQ(s.size(), 361u);
+  EXPECT_EQ(s.back().time_ms - s.front().time_ms, 3600000);
+  // The page draws those samples: memory at 50 % is y = 60 from x = 0 to 600.
+  std::string page = RenderClusterPage(json::object(), json::object(), s);
+  EXPECT_NE(page.find("<polyline fill=\"none\" stroke=\"#3c8d5a\" stroke-width=\"2\" "
+                      "points=\"0,60 "),
+            std::string::npos);
+  EXPECT_NE(page.find(" 600,60 \""), std::string::npos);
+  EXPECT_NE(page.find(" 600,90 \""), std::string::npos);  // vcores at 25 %
+}
+
 TEST(AppsPageTest, PagesThroughManyApps) {
   json apps = json::array();
   for (int i = 0; i < 250; ++i) apps.push_back({{"id", "application_1_" + std::to_string(i)}});
   AppsPageQuery q;
   q.page = 3;
-  std::string page = RenderAppsPage(apps, q);
+  auto [begin, end] = AppsPageRange(250, q);
+  EXPECT_EQ(begin, 200);
+  EXPECT_EQ(end, 250);
+  q.page = 99;  // past the end: the last page
+  EXPECT_EQ(AppsPageRange(250, q), std::make_pair(int64_t{200}, int64_t{250}));
+  EXPECT_EQ(AppsPageRange(0, q), std::make_pair(int64_t{0}, int64_t{0}));
+  json shown = json::array();
+  for (int64_t i = begin; i < end; ++i) shown.push_back(apps[i]);
+  std::string page = RenderAppsPage(shown, 250, q);
   EXPECT_NE(page.find("page 3 of 3"), std::string::npos);
   EXPECT_NE(page.find("application_1_249"), std::string::npos);
   EXPECT_EQ(page.find("application_1_199<"), std::string::npos);
@@ -194,6 +227,150 @@ TEST(SchedulerJsonTest, FifoAndCapacityShapes) {
   EXPECT_NE(RenderSchedulerPage(c).find("class=\"bar\""), std::string::npos);
 }
 
+// A leaf with users, filled the way the Capacity scheduler fills its snapshots.
+TEST(SchedulerJsonTest, CapacityLeafFieldsAndUsers) {
+  SchedulerInput in;
+  in.class_name =
+      "org.apache.hadoop.yarn.server.resourcemanager.scheduler.capacity."
+      "CapacityScheduler";
+  in.root.name = "root";
+  in.root.path = "root";
+  rm::QueueSnapshot parent;
+  parent.name = "eng";
+  parent.path = "root.eng";
+  parent.capacity = 0.6;
+  parent.maximum_capacity = 1.0;
+  rm::QueueSnapshot leaf;
+  leaf.name = "etl";
+  leaf.path = "root.eng.etl";
+  leaf.capacity = 0.5;
+  leaf.maximum_capacity = 0.5;
+  leaf.used_capacity = 0.5;
+  leaf.num_applications = 3;
+  leaf.num_active_applications = 2;
+  leaf.num_pending_applications = 1;
+  leaf.num_containers = 4;
+  leaf.max_applications = 3000;
+  leaf.max_applications_per_user = 3000;
+  leaf.used = Resource(3072, 4);
+  leaf.am_used = Resource(1024, 1);
+  leaf.am_limit = Resource(2048, 1);
+  leaf.max_am_resource_percent = 0.1;
+  leaf.user_limit_factor = 2.0;
+  leaf.minimum_user_limit_percent = 25;
+  leaf.preemption_disabled = true;
+  leaf.default_application_priority = 3;
+  leaf.users = {{"alice", Resource(2048, 3), Resource(1024, 1), Resource(4096, 4), 2, 0},
+                {"bob", Resource(1024, 1), Resource(), Resource(4096, 4), 0, 1}};
+  parent.children = {leaf};
+  in.root.children = {parent};
+  json c = SchedulerJson(in)["scheduler"]["schedulerInfo"];
+  ASSERT_EQ(c["queues"]["queue"].size(), 1u);
+  const json& p = c["queues"]["queue"][0];
+  EXPECT_FALSE(p.contains("type"));
+  EXPECT_EQ(p["queuePath"], "root.eng");
+  const json& l = p["queues"]["queue"][0];
+  EXPECT_EQ(l["type"], "capacitySchedulerLeafQueueInfo");
+  EXPECT_DOUBLE_EQ(l["capacity"].get<double>(), 50.0);
+  EXPECT_DOUBLE_EQ(l["absoluteCapacity"].get<double>(), 30.0);
+  EXPECT_DOUBLE_EQ(l["absoluteMaxCapacity"].get<double>(), 50.0);
+  EXPECT_DOUBLE_EQ(l["absoluteUsedCapacity"].get<double>(), 15.0);
+  EXPECT_EQ(l["usedResources"], "<memory:3072, vCores:4>");
+  EXPECT_EQ(l["resourcesUsed"], json({{"memory", 3072}, {"vCores", 4}}));
+  EXPECT_EQ(l["numActiveApplications"], 2);
+  EXPECT_EQ(l["numPendingApplications"], 1);
+  EXPECT_EQ(l["numContainers"], 4);
+  EXPECT_EQ(l["maxApplications"], 3000);
+  EXPECT_EQ(l["maxApplicationsPerUser"], 3000);
+  EXPECT_EQ(l["userLimit"], 25);
+  EXPECT_DOUBLE_EQ(l["userLimitFactor"].get<double>(), 2.0);
+  EXPECT_EQ(l["AMResourceLimit"], json({{"memory", 2048}, {"vCores", 1}}));
+  EXPECT_EQ(l["usedAMResource"], json({{"memory", 1024}, {"vCores", 1}}));
+  EXPECT_EQ(l["preemptionDisabled"], true);
+  EXPECT_EQ(l["defaultPriority"], 3);
+  ASSERT_EQ(l["users"]["user"].size(), 2u);
+  const json& alice = l["users"]["user"][0];
+  EXPECT_EQ(alice["username"], "alice");
+  EXPECT_EQ(alice["resourcesUsed"], json({{"memory", 2048}, {"vCores", 3}}));
+  EXPECT_EQ(alice["AMResourceUsed"], json({{"memory", 1024}, {"vCores", 1}}));
+  EXPECT_EQ(alice["userResourceLimit"], json({{"memory", 4096}, {"vCores", 4}}));
+  EXPECT_EQ(alice["numActiveApplications"], 2);
+  EXPECT_EQ(l["users"]["user"][1]["numPendingApplications"], 1);
+  // Unlimited is Java's Integer.MAX_VALUE; XML repeats <user>.
+  leaf.max_applications = -1;
+  in.root.children[0].children = {leaf};
+  json again = SchedulerJson(in);
+  EXPECT_EQ(again["scheduler"]["schedulerInfo"]["queues"]["queue"][0]["queues"]["queue"][0]
+                 ["maxApplications"],
+            2147483647);
+  std::string xml = JsonToXml(again);
+  EXPECT_NE(xml.find("<users><user><username>alice</username>"), std::string::npos) << xml;
+}
+
+TEST(SchedulerJsonTest, FairShape) {
+  SchedulerInput in;
+  in.class_name = "org.apache.hadoop.yarn.server.resourcemanager.scheduler.fair.FairScheduler";
+  in.metrics.total = Resource(8192, 8);
+  in.maximum_allocation = Resource(4096, 4);
+  in.root.name = "root";
+  in.root.path = "root";
+  in.root.has_fair = true;
+  in.root.fair.is_parent = true;
+  in.root.fair.fair_share = Resource(8192, 8);
+  in.root.used = Resource(2048, 2);
+  rm::QueueSnapshot leaf;
+  leaf.name = "default";
+  leaf.path = "root.default";
+  leaf.has_fair = true;
+  leaf.used = Resource(2048, 2);
+  leaf.am_used = Resource(1024, 1);
+  leaf.num_active_applications = 1;
+  leaf.num_pending_applications = 2;
+  leaf.num_containers = 2;
+  leaf.fair.min_resources = Resource(1024, 1);
+  leaf.fair.max_resources = Resource(6144, 6);
+  leaf.fair.fair_share = Resource(4096, 4);
+  leaf.fair.steady_fair_share = Resource(4096, 4);
+  leaf.fair.demand = Resource(5120, 5);
+  leaf.fair.weight = 2.0;
+  leaf.fair.scheduling_policy = "drf";
+  leaf.fair.max_running_apps = 10;
+  leaf.fair.max_am_share = 0.5;
+  in.root.children = {leaf};
+  json s = SchedulerJson(in)["scheduler"]["schedulerInfo"];
+  EXPECT_EQ(s["type"], "fairScheduler");
+  const json& root = s["rootQueue"];
+  EXPECT_EQ(root["queueName"], "root");
+  EXPECT_FALSE(root.contains("type"));
+  EXPECT_EQ(root["maxApps"], 2147483647);
+  EXPECT_EQ(root["maxResources"], json({{"memory", 8192}, {"vCores", 8}}));  // unset: cluster
+  EXPECT_EQ(root["clusterResources"], json({{"memory", 8192}, {"vCores", 8}}));
+  ASSERT_EQ(root["childQueues"]["queue"].size(), 1u);
+  const json& l = root["childQueues"]["queue"][0];
+  EXPECT_EQ(l["type"], "fairSchedulerLeafQueueInfo");
+  EXPECT_EQ(l["queueName"], "root.default");
+  EXPECT_EQ(l["maxApps"], 10);
+  EXPECT_EQ(l["minResources"], json({{"memory", 1024}, {"vCores", 1}}));
+  EXPECT_EQ(l["maxResources"], json({{"memory", 6144}, {"vCores", 6}}));
+  EXPECT_EQ(l["usedResources"], json({{"memory", 2048}, {"vCores", 2}}));
+  EXPECT_EQ(l["fairResources"], json({{"memory", 4096}, {"vCores", 4}}));
+  EXPECT_EQ(l["steadyFairResources"], json({{"memory", 4096}, {"vCores", 4}}));
+  EXPECT_EQ(l["demandResources"], json({{"memory", 5120}, {"vCores", 5}}));
+  EXPECT_EQ(l["amUsedResources"], json({{"memory", 1024}, {"vCores", 1}}));
+  EXPECT_EQ(l["amMaxResources"], json({{"memory", 2048}, {"vCores", 2}}));
+  EXPECT_EQ(l["maxContainerAllocation"], json({{"memory", 4096}, {"vCores", 4}}));
+  EXPECT_EQ(l["schedulingPolicy"], "drf");
+  EXPECT_EQ(l["numActiveApps"], 1);
+  EXPECT_EQ(l["numPendingApps"], 2);
+  EXPECT_EQ(l["allocatedContainers"], 2);
+  EXPECT_DOUBLE_EQ(l["weight"].get<double>(), 2.0);
+  // The page draws fair share, maximum and use as shares of the cluster.
+  std::string page = RenderSchedulerPage(s);
+  EXPECT_NE(page.find("root.default"), std::string::npos);
+  EXPECT_NE(page.find("<div class=\"u\" style=\"width:25%\">"), std::string::npos) << page;
+  EXPECT_NE(page.find("<div class=\"g\" style=\"width:50%\">"), std::string::npos) << page;
+}
+
 TEST(PrometheusTest, ClusterAndQueueGauges) {
   rm::RmCore::WebClusterMetrics m;
   m.counters.apps_submitted = 3;
@@ -210,6 +387,25 @@ TEST(PrometheusTest, ClusterAndQueueGauges) {
   EXPECT_NE(text.find("yarn_available_mb 7168\n"), std::string::npos);
   EXPECT_NE(text.find("yarn_nodes{state=\"RUNNING\"} 2\n"), std::string::npos);
   EXPECT_NE(text.find("yarn_queue_apps{queue=\"root\"} 0\n"), std::string::npos);
+  rm::QueueSnapshot leaf;
+  leaf.path = "root.a";
+  leaf.absolute_maximum_capacity = 0.5;
+  leaf.used = Resource(1024, 1);
+  leaf.pending = Resource(2048, 2);
+  leaf.num_containers = 1;
+  leaf.num_active_applications = 1;
+  leaf.num_pending_applications = 2;
+  root.children = {leaf};
+  text = RenderPrometheus(m, &root);
+  for (const char* line : {"yarn_queue_apps_active{queue=\"root.a\"} 1\n",
+                           "yarn_queue_apps_pending{queue=\"root.a\"} 2\n",
+                           "yarn_queue_available_mb{queue=\"root.a\"} 3072\n",
+                           "yarn_queue_available_vcores{queue=\"root.a\"} 3\n",
+                           "yarn_queue_pending_mb{queue=\"root.a\"} 2048\n",
+                           "yarn_queue_containers{queue=\"root.a\"} 1\n",
+                           "# TYPE yarn_queue_pending_vcores gauge\n"}) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << text;
+  }
   EXPECT_NE(text.find("# TYPE yarn_total_mb gauge"), std::string::npos);
 }
 

@@ -17,117 +17,24 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/ids.h"
+#include "common/rpc_metrics.h"
+#include "common/web/xml.h"
 #include "nlohmann/json.hpp"
 #include "resourcemanager/web/prometheus.h"
+#include "resourcemanager/web/rest_request.h"
 #include "resourcemanager/web/rm_ui.h"
 #include "resourcemanager/web/rm_views.h"
-#include "resourcemanager/web/xml.h"
 
 namespace skein::web {
 
 using json = nlohmann::ordered_json;
-
-namespace {
-
-// An error destined for a RemoteException body.
-struct HttpError {
-  int status;
-  std::string exception;  // simple class name, e.g. NotFoundException
-  std::string java_class;
-  std::string message;
-};
-
-HttpError NotFound(std::string message) {
-  return {404, "NotFoundException", "org.apache.hadoop.yarn.webapp.NotFoundException",
-          std::move(message)};
-}
-HttpError BadRequest(std::string message) {
-  return {400, "BadRequestException", "org.apache.hadoop.yarn.webapp.BadRequestException",
-          std::move(message)};
-}
-HttpError Forbidden(std::string message) {
-  return {403, "AuthorizationException",
-          "org.apache.hadoop.security.authorize.AuthorizationException", std::move(message)};
-}
-
-// Maps a core error onto YARN's web exceptions (never a 500).
-HttpError FromStatus(const absl::Status& s) {
-  switch (s.code()) {
-    case absl::StatusCode::kNotFound:
-      return NotFound(std::string(s.message()));
-    case absl::StatusCode::kPermissionDenied:
-    case absl::StatusCode::kUnauthenticated:
-      return Forbidden(std::string(s.message()));
-    case absl::StatusCode::kUnavailable:
-      return {503, "ServiceUnavailableException", "org.apache.hadoop.ipc.StandbyException",
-              std::string(s.message())};
-    default:
-      return BadRequest(std::string(s.message()));
-  }
-}
-
-void SendDoc(const httplib::Request& req, httplib::Response& res, int status, const json& doc) {
-  res.status = status;
-  web::RenderedDocument out = web::RenderDocument(doc, req.get_header_value("Accept"));
-  res.set_content(out.body, out.content_type);
-}
-
-void SendError(const httplib::Request& req, httplib::Response& res, const HttpError& e) {
-  SendDoc(req, res, e.status, web::RemoteException(e.exception, e.java_class, e.message));
-}
-
-// All values of a (possibly repeated) query parameter, split on commas, blanks dropped.
-std::vector<std::string> ListParam(const httplib::Request& req, const std::string& key) {
-  std::vector<std::string> out;
-  size_t n = req.get_param_value_count(key.c_str());
-  for (size_t i = 0; i < n; ++i) {
-    for (absl::string_view part :
-         absl::StrSplit(req.get_param_value(key.c_str(), i), ',', absl::SkipWhitespace())) {
-      out.emplace_back(absl::StripAsciiWhitespace(part));
-    }
-  }
-  return out;
-}
-
-// Optional non-negative integer parameter; BadRequest naming the parameter otherwise.
-bool IntParam(const httplib::Request& req, const std::string& key, int64_t& value,
-              HttpError& error) {
-  if (!req.has_param(key.c_str())) return true;
-  std::string text = req.get_param_value(key.c_str());
-  if (!absl::SimpleAtoi(text, &value)) {
-    error = BadRequest(absl::StrCat("java.lang.NumberFormatException: For input string: \"", text,
-                                    "\" (parameter ", key, ")"));
-    return false;
-  }
-  return true;
-}
-
-// Percent-encodes everything but unreserved characters (user text headed for a Location header).
-std::string UrlEncode(const std::string& text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (absl::ascii_isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      absl::StrAppend(&out, "%", absl::Hex(c, absl::kZeroPad2));
-    }
-  }
-  return out;
-}
-
-std::string UserName(const httplib::Request& req) {
-  return req.has_param("user.name") ? req.get_param_value("user.name") : "";
-}
-
-}  // namespace
 
 // The route table and the handlers. Each handler either fills `res` or returns an error.
 class RmWebServer::Handlers {
  public:
   using Fn = std::function<std::optional<HttpError>(const httplib::Request&, httplib::Response&,
                                                     const std::smatch&)>;
-  Handlers(rm::RmCore& core, EventLoop& loop, Clock& clock,
-           const std::vector<UtilizationSample>& history)
+  Handlers(rm::RmCore& core, EventLoop& loop, Clock& clock, const UtilizationHistory& history)
       : core_(core), loop_(loop), clock_(clock), history_(history) {
     const std::string app = "/ws/v1/cluster/apps/([^/]+)";
     Add("GET", "/", [](auto&, auto& res, auto&) {
@@ -157,17 +64,25 @@ class RmWebServer::Handlers {
     Add("GET", app + "/appattempts/([^/]+)/containers",
         [this](auto& req, auto& res, auto& m) { return Attempt(req, res, m[1], m[2], true); });
     Add("GET", app + "/queue", [this](auto& req, auto& res, auto& m) {
-      return AppField(req, res, m[1], [](const proto::ApplicationReportProto& r) {
+      return AppField(req, res, m[1], "appqueue", [](const proto::ApplicationReportProto& r) {
         return json{{"queue", r.queue()}};
       });
     });
+    Add("PUT", app + "/queue",
+        [this](auto& req, auto& res, auto& m) { return PutQueue(req, res, m[1]); });
     Add("GET", app + "/priority", [this](auto& req, auto& res, auto& m) {
-      return AppField(req, res, m[1], [](const proto::ApplicationReportProto& r) {
-        return json{{"priority", r.priority().priority()}};
+      return AppField(req, res, m[1], "applicationpriority",
+                      [](const proto::ApplicationReportProto& r) {
+                        return json{{"priority", r.priority().priority()}};
+                      });
+    });
+    Add("PUT", app + "/priority",
+        [this](auto& req, auto& res, auto& m) { return PutPriority(req, res, m[1]); });
+    Add("GET", app + "/state", [this](auto& req, auto& res, auto& m) {
+      return AppField(req, res, m[1], "appstate", [](const proto::ApplicationReportProto& r) {
+        return json{{"state", AppStateName(r.yarn_application_state())}};
       });
     });
-    Add("GET", app + "/state",
-        [this](auto& req, auto& res, auto& m) { return GetState(req, res, m[1]); });
     Add("PUT", app + "/state",
         [this](auto& req, auto& res, auto& m) { return PutState(req, res, m[1]); });
     Add("GET", "/ws/v1/cluster/nodes",
@@ -227,6 +142,38 @@ class RmWebServer::Handlers {
     routes_.push_back({method, std::regex(pattern), std::move(fn)});
   }
   void AddUiRoutes();
+
+  // Indexes of `r` ordered by an AppInfo column (kAppsSortKeys); ties keep submission order.
+  static std::vector<size_t> SortedApps(const std::vector<proto::ApplicationReportProto>& r,
+                                        const std::string& key, bool ascending) {
+    std::vector<size_t> order(r.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    auto cmp = [&](size_t a, size_t b) {
+      const auto& x = r[a];
+      const auto& y = r[b];
+      auto id = [](const proto::ApplicationReportProto& p) {
+        return std::make_pair(p.application_id().cluster_timestamp(), p.application_id().id());
+      };
+      if (key == "user") return x.user() < y.user();
+      if (key == "name") return x.name() < y.name();
+      if (key == "queue") return x.queue() < y.queue();
+      if (key == "priority") return x.priority().priority() < y.priority().priority();
+      if (key == "startedTime") return x.start_time() < y.start_time();
+      if (key == "finishedTime") return x.finish_time() < y.finish_time();
+      if (key == "state") return x.yarn_application_state() < y.yarn_application_state();
+      if (key == "allocatedMB") {
+        return x.app_resource_usage().used_resources().memory_mb() <
+               y.app_resource_usage().used_resources().memory_mb();
+      }
+      return id(x) < id(y);
+    };
+    if (ascending) {
+      std::stable_sort(order.begin(), order.end(), cmp);
+    } else {
+      std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return cmp(b, a); });
+    }
+    return order;
+  }
 
   int64_t Now() const { return clock_.NowMillis(); }
 
@@ -424,24 +371,42 @@ class RmWebServer::Handlers {
     return NotFound(absl::StrCat("appattempt with id: ", attempt_text, " not found"));
   }
 
+  // GET of one application field: {"field":..} in JSON, <root><field>..</field></root> in XML.
   std::optional<HttpError> AppField(
       const httplib::Request& req, httplib::Response& res, const std::string& text,
+      const char* xml_root,
       const std::function<json(const proto::ApplicationReportProto&)>& field) {
     ApplicationId id;
     if (auto e = ParseApp(text, id)) return e;
     auto r = ReportOf(id);
     if (!r.ok()) return FromStatus(r.status());
-    SendDoc(req, res, 200, field(*r));
+    SendField(req, res, 200, xml_root, field(*r));
     return std::nullopt;
   }
 
-  std::optional<HttpError> GetState(const httplib::Request& req, httplib::Response& res,
-                                    const std::string& text) {
-    ApplicationId id;
+  // On the loop: PermissionDenied unless `user` may modify the app (yarn.acl.enable: the owner,
+  // the queue's administrators and yarn.admin.acl). `action` completes Hadoop's message
+  // "Unauthorized attempt to <action> appid <id> by remote user <user>".
+  absl::Status AuthorizeOnLoop(const ApplicationId& id, const std::string& user,
+                               const std::string& action) {
+    auto can = core_.CanModifyApplication(id, user);
+    if (!can.ok()) return can.status();
+    if (!*can) {
+      return absl::PermissionDeniedError(absl::StrCat("Unauthorized attempt to ", action, " appid ",
+                                                      id.ToString(), " by remote user ", user));
+    }
+    return absl::OkStatus();
+  }
+
+  // The caller of a change (user.name) and the app it names: 400 for a malformed id, 403
+  // without a user, 404 for an unknown app.
+  std::optional<HttpError> ChangeTarget(const httplib::Request& req, const std::string& text,
+                                        ApplicationId& id, std::string& user) {
     if (auto e = ParseApp(text, id)) return e;
+    user = UserName(req);
+    if (user.empty()) return Forbidden("Unable to obtain user name, user not authenticated");
     auto r = ReportOf(id);
     if (!r.ok()) return FromStatus(r.status());
-    SendDoc(req, res, 200, {{"appstate", {{"state", AppStateName(r->yarn_application_state())}}}});
     return std::nullopt;
   }
 
@@ -456,6 +421,7 @@ class RmWebServer::Handlers {
       if (!before.ok()) {
         return absl::NotFoundError(absl::StrCat("app with id: ", id.ToString(), " not found"));
       }
+      if (auto s = AuthorizeOnLoop(id, user, "kill"); !s.ok()) return s;
       auto done = core_.Kill(id, user, diagnostics);
       if (!done.ok()) return done.status();
       std::string state = AppStateName(before->yarn_application_state());
@@ -467,34 +433,19 @@ class RmWebServer::Handlers {
   std::optional<HttpError> PutState(const httplib::Request& req, httplib::Response& res,
                                     const std::string& text) {
     ApplicationId id;
-    if (auto e = ParseApp(text, id)) return e;
-    std::string user = UserName(req);
-    if (user.empty()) return Forbidden("Unable to obtain user name, user not authenticated");
-    auto r = ReportOf(id);
-    if (!r.ok()) return FromStatus(r.status());
-    std::string target, diagnostics;
-    std::string body(absl::StripAsciiWhitespace(req.body));
-    if (absl::StartsWith(body, "<")) {
-      std::smatch m;
-      static const std::regex kState("<state>\\s*([A-Za-z_]+)\\s*</state>");
-      if (!std::regex_search(body, m, kState)) {
-        return BadRequest("malformed appstate XML: expected <appstate><state>..</state>");
-      }
-      target = m[1];
-    } else {
-      json j = json::parse(body, nullptr, false);
-      if (j.is_discarded() || !j.is_object() || !j.contains("state") || !j["state"].is_string()) {
-        return BadRequest(
-            absl::StrCat("malformed appstate body: expected {\"state\":\"KILLED\"}, "
-                         "got '",
-                         body.substr(0, 200), "'"));
-      }
-      target = j["state"].get<std::string>();
-      if (j.contains("diagnostics") && j["diagnostics"].is_string()) {
-        diagnostics = j["diagnostics"].get<std::string>();
-      }
+    std::string user;
+    if (auto e = ChangeTarget(req, text, id, user)) return e;
+    json body;
+    if (auto e = ParseFieldBody(req.body, "appstate", "state", body)) return e;
+    if (!body["state"].is_string()) {
+      return BadRequest(absl::StrCat("malformed appstate body: 'state' must be a string, got ",
+                                     body["state"].dump()));
     }
-    if (absl::AsciiStrToUpper(target) != "KILLED") {
+    std::string diagnostics;
+    if (body.contains("diagnostics") && body["diagnostics"].is_string()) {
+      diagnostics = body["diagnostics"].get<std::string>();
+    }
+    if (absl::AsciiStrToUpper(body["state"].get<std::string>()) != "KILLED") {
       return BadRequest("Only 'KILLED' is allowed as a target state.");
     }
     auto killed = KillApp(id, user, diagnostics);
@@ -502,7 +453,68 @@ class RmWebServer::Handlers {
     if (killed->first == 202) {
       res.set_header("Location", absl::StrCat("http://", req.get_header_value("Host"), req.path));
     }
-    SendDoc(req, res, killed->first, {{"appstate", {{"state", killed->second}}}});
+    SendField(req, res, killed->first, "appstate", {{"state", killed->second}});
+    return std::nullopt;
+  }
+
+  // PUT /apps/{id}/queue {"queue":"a"}: moves the app (Capacity/Fair); 200 with the queue it
+  // is in afterwards. Moving to the queue it is already in changes nothing, as in YARN.
+  std::optional<HttpError> PutQueue(const httplib::Request& req, httplib::Response& res,
+                                    const std::string& text) {
+    ApplicationId id;
+    std::string user;
+    if (auto e = ChangeTarget(req, text, id, user)) return e;
+    json body;
+    if (auto e = ParseFieldBody(req.body, "appqueue", "queue", body)) return e;
+    if (!body["queue"].is_string() || body["queue"].get<std::string>().empty()) {
+      return BadRequest(
+          absl::StrCat("malformed appqueue body: 'queue' must be a non-empty string, got ",
+                       body["queue"].dump()));
+    }
+    std::string target = body["queue"].get<std::string>();
+    auto moved = loop_.RunSync([&]() -> absl::StatusOr<std::string> {
+      if (auto s = AuthorizeOnLoop(id, user, "move"); !s.ok()) return s;
+      auto before = core_.Report(id);
+      if (!before.ok()) return before.status();
+      if (before->queue() == target) return target;
+      if (auto s = core_.MoveApplication(id, target, user); !s.ok()) {
+        // The app exists (checked above): a missing target queue is a bad request, not a 404.
+        if (absl::IsNotFound(s)) return absl::InvalidArgumentError(s.message());
+        return s;
+      }
+      auto after = core_.Report(id);
+      if (!after.ok()) return after.status();
+      return after->queue();
+    });
+    if (!moved.ok()) return FromStatus(moved.status());
+    SendField(req, res, 200, "appqueue", {{"queue", *moved}});
+    return std::nullopt;
+  }
+
+  // PUT /apps/{id}/priority {"priority":8}: 200 with the priority applied (capped at
+  // yarn.cluster.max-application-priority by the RM).
+  std::optional<HttpError> PutPriority(const httplib::Request& req, httplib::Response& res,
+                                       const std::string& text) {
+    ApplicationId id;
+    std::string user;
+    if (auto e = ChangeTarget(req, text, id, user)) return e;
+    json body;
+    if (auto e = ParseFieldBody(req.body, "applicationpriority", "priority", body)) return e;
+    const json& v = body["priority"];
+    int64_t priority = 0;
+    bool ok = v.is_number_integer() ? (priority = v.get<int64_t>(), true)
+              : v.is_string()       ? absl::SimpleAtoi(v.get<std::string>(), &priority)
+                                    : false;
+    if (!ok || priority < INT32_MIN || priority > INT32_MAX) {
+      return BadRequest(absl::StrCat(
+          "malformed applicationpriority body: 'priority' must be an integer, got ", v.dump()));
+    }
+    auto applied = loop_.RunSync([&]() -> absl::StatusOr<int32_t> {
+      if (auto s = AuthorizeOnLoop(id, user, "change priority of"); !s.ok()) return s;
+      return core_.UpdateApplicationPriority(id, static_cast<int32_t>(priority), user);
+    });
+    if (!applied.ok()) return FromStatus(applied.status());
+    SendField(req, res, 200, "applicationpriority", {{"priority", *applied}});
     return std::nullopt;
   }
 
@@ -569,7 +581,8 @@ class RmWebServer::Handlers {
       if (!q.ok()) q = core_.WebQueue("default");
       return std::make_pair(core_.WebMetrics(), q);
     });
-    res.set_content(RenderPrometheus(m, root.ok() ? &*root : nullptr),
+    res.set_content(RenderPrometheus(m, root.ok() ? &*root : nullptr) +
+                        RpcMetrics::Global().RenderPrometheus(),  // this process's gRPC latency
                     "text/plain; version=0.0.4; charset=utf-8");
     return std::nullopt;
   }
@@ -577,20 +590,19 @@ class RmWebServer::Handlers {
   rm::RmCore& core_;
   EventLoop& loop_;
   Clock& clock_;
-  const std::vector<UtilizationSample>& history_;  // read on the loop only
+  const UtilizationHistory& history_;
   std::vector<Route> routes_;
 };
 
 void RmWebServer::Handlers::AddUiRoutes() {
   constexpr char kHtml[] = "text/html; charset=utf-8";
   Add("GET", "/cluster/?", [this, kHtml](auto&, auto& res, auto&) {
-    auto [info, m, history] = loop_.RunSync([this] {
-      return std::make_tuple(
-          ClusterInfoInput{core_.cluster_timestamp(), core_.config().store_class},
-          core_.WebMetrics(), history_);
+    auto [info, m] = loop_.RunSync([this] {
+      return std::make_pair(ClusterInfoInput{core_.cluster_timestamp(), core_.config().store_class},
+                            core_.WebMetrics());
     });
     res.set_content(RenderClusterPage(ClusterInfoJson(info)["clusterInfo"],
-                                      ClusterMetricsJson(m)["clusterMetrics"], history),
+                                      ClusterMetricsJson(m)["clusterMetrics"], history_.Samples()),
                     kHtml);
     return std::optional<HttpError>();
   });
@@ -606,16 +618,30 @@ void RmWebServer::Handlers::AddUiRoutes() {
     if (!IntParam(req, "page", page, e)) return std::optional<HttpError>(e);
     q.page = static_cast<int>(std::max<int64_t>(1, page));
     q.user_name = UserName(req);
+    if (req.has_param("sort")) {
+      q.sort = req.get_param_value("sort");
+      if (std::find_if(std::begin(kAppsSortKeys), std::end(kAppsSortKeys),
+                       [&](const char* k) { return q.sort == k; }) == std::end(kAppsSortKeys)) {
+        return std::optional<HttpError>(BadRequest(absl::StrCat(
+            "unknown sort column '", q.sort, "'; one of ", absl::StrJoin(kAppsSortKeys, ", "))));
+      }
+    }
+    q.ascending = req.has_param("order") && req.get_param_value("order") == "asc";
     proto::GetApplicationsRequest f;
     if (!q.state.empty()) f.add_application_states(*ParseAppState(q.state));
     auto [reports, cluster_id] = loop_.RunSync(
         [&] { return std::make_pair(core_.ListApplications(f), core_.cluster_timestamp()); });
+    // Sorted (newest first by default); AppInfo documents for the shown page only, so a page is
+    // fast with 10,000+ apps.
+    std::vector<size_t> order = SortedApps(reports, q.sort.empty() ? "id" : q.sort, q.ascending);
+    int64_t total = static_cast<int64_t>(reports.size());
+    auto [begin, end] = AppsPageRange(total, q);
     json apps = json::array();
     int64_t now = Now();
-    for (auto it = reports.rbegin(); it != reports.rend(); ++it) {
-      apps.push_back(AppJson(*it, cluster_id, now));  // newest first
+    for (int64_t i = begin; i < end; ++i) {
+      apps.push_back(AppJson(reports[order[i]], cluster_id, now));
     }
-    res.set_content(RenderAppsPage(apps, q), kHtml);
+    res.set_content(RenderAppsPage(apps, total, q), kHtml);
     return std::optional<HttpError>();
   });
   Add("GET", "/cluster/app/([^/]+)", [this, kHtml](auto& req, auto& res, auto& m) {
@@ -623,13 +649,18 @@ void RmWebServer::Handlers::AddUiRoutes() {
     if (auto e = ParseApp(m[1], id)) return e;
     auto r = ReportOf(id);
     if (!r.ok()) return std::optional<HttpError>(FromStatus(r.status()));
-    auto attempts = loop_.RunSync([&] { return core_.WebAttempts(id); });
+    std::string user = UserName(req);
+    auto [attempts, may_modify] = loop_.RunSync([&] {
+      auto can = core_.CanModifyApplication(id, user);
+      return std::make_pair(core_.WebAttempts(id), can.ok() && *can);
+    });
     json list = json::array();
     if (attempts.ok()) {
       for (const auto& a : *attempts) list.push_back(AttemptJson(a, r->user()));
     }
     res.set_content(
-        RenderAppPage(AppJson(*r, core_.cluster_timestamp(), Now()), list, UserName(req)), kHtml);
+        RenderAppPage(AppJson(*r, core_.cluster_timestamp(), Now()), list, user, may_modify),
+        kHtml);
     return std::optional<HttpError>();
   });
   Add("POST", "/cluster/app/([^/]+)/kill", [this](auto& req, auto& res, auto& m) {
@@ -698,27 +729,36 @@ absl::Status RmWebServer::Start(const std::string& address) {
   }
   port_ = bound;
   thread_ = std::thread([this] { server_->listen_after_bind(); });
-  loop_.Post([this] { Sample(); });
-  sampler_ = loop_.PostPeriodic(absl::Minutes(1), [this] { Sample(); });
+  {
+    std::lock_guard<std::mutex> lock(sampler_mu_);
+    stopping_ = false;
+  }
+  sampler_ = std::thread([this] { SampleLoop(); });
   return absl::OkStatus();
 }
 
-void RmWebServer::Sample() {
-  rm::RmCore::WebClusterMetrics m = core_.WebMetrics();
+void RmWebServer::SampleLoop() {
   auto pct = [](int64_t used, int64_t total) {
     return total > 0 ? 100.0 * static_cast<double>(used) / static_cast<double>(total) : 0.0;
   };
-  history_.push_back({clock_.NowMillis(), pct(m.allocated.memory_mb, m.total.memory_mb),
-                      pct(m.allocated.vcores, m.total.vcores)});
-  constexpr size_t kHourOfMinutes = 61;
-  if (history_.size() > kHourOfMinutes) history_.erase(history_.begin());
+  std::unique_lock<std::mutex> lock(sampler_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    rm::RmCore::WebClusterMetrics m = loop_.RunSync([this] { return core_.WebMetrics(); });
+    history_.Add({clock_.NowMillis(), pct(m.allocated.memory_mb, m.total.memory_mb),
+                  pct(m.allocated.vcores, m.total.vcores)});
+    lock.lock();
+    sampler_wake_.wait_for(lock, kSamplePeriod, [this] { return stopping_; });
+  }
 }
 
 void RmWebServer::Stop() {
-  if (sampler_ != 0) {
-    loop_.Cancel(sampler_);
-    sampler_ = 0;
+  {
+    std::lock_guard<std::mutex> lock(sampler_mu_);
+    stopping_ = true;
   }
+  sampler_wake_.notify_all();
+  if (sampler_.joinable()) sampler_.join();
   if (server_) server_->stop();
   if (thread_.joinable()) thread_.join();
 }

@@ -4,7 +4,8 @@
 //
 // Thread rules: Start/Stop/port from one controlling thread. HTTP worker threads never touch
 // RmCore: every request copies what it needs out of the core with EventLoop::RunSync on the RM
-// loop and renders off the loop. Stop() must run before the loop stops.
+// loop and renders off the loop. A sampler thread does the same every 10 s for the /cluster
+// utilization chart. Stop() must run before the loop stops.
 //
 // Identity is Hadoop's simple auth: the `user.name` query parameter. Changes (new-application,
 // submission, kill) without it are refused with 403, as YARN does without an authenticated user.
@@ -12,7 +13,10 @@
 #ifndef SKEIN_RESOURCEMANAGER_WEB_RM_WEB_SERVER_H_
 #define SKEIN_RESOURCEMANAGER_WEB_RM_WEB_SERVER_H_
 
+#include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,6 +26,7 @@
 #include "common/event_loop.h"
 #include "resourcemanager/core/rm_core.h"
 #include "resourcemanager/web/rm_ui.h"
+#include "resourcemanager/web/utilization_history.h"
 
 namespace httplib {
 class Server;
@@ -45,7 +50,10 @@ class RmWebServer {
 
  private:
   class Handlers;
-  void Sample();  // on the loop: appends to history_, keeps the last hour
+  // The sampler thread: every kSamplePeriod copies the cluster metrics off the loop (RunSync)
+  // into history_, until Stop().
+  void SampleLoop();
+  static constexpr auto kSamplePeriod = std::chrono::seconds(10);
   rm::RmCore& core_;
   EventLoop& loop_;
   Clock& clock_;
@@ -53,8 +61,11 @@ class RmWebServer {
   std::unique_ptr<Handlers> handlers_;
   std::thread thread_;
   int port_ = 0;
-  std::vector<UtilizationSample> history_;  // RM loop only; oldest first
-  EventLoop::TimerId sampler_ = 0;
+  UtilizationHistory history_;  // the /cluster chart: the last hour at 10 s
+  std::thread sampler_;
+  std::mutex sampler_mu_;
+  std::condition_variable sampler_wake_;
+  bool stopping_ = false;  // guarded by sampler_mu_
 };
 
 }  // namespace skein::web

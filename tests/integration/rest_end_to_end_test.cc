@@ -66,6 +66,27 @@ TEST(RestEndToEndTest, RunningDistributedShellSeenAndKilledThroughRest) {
   auto nm_info = nm.Get("/ws/v1/node/info");
   ASSERT_TRUE(nm_info);
   EXPECT_EQ(json::parse(nm_info->body)["nodeInfo"]["id"], node["id"]);
+  // Each daemon's gRPC latency histograms: the NM served StartContainers, the RM the submission.
+  auto nm_prom = nm.Get("/prom");
+  ASSERT_TRUE(nm_prom);
+  EXPECT_TRUE(absl::StrContains(nm_prom->body,
+                                "skein_rpc_latency_seconds_count{method=\"skein."
+                                "proto.ContainerManagementProtocol/"
+                                "StartContainers\"} "))
+      << nm_prom->body;
+  auto rm_prom = http.Get("/prom");
+  ASSERT_TRUE(rm_prom);
+  EXPECT_TRUE(absl::StrContains(rm_prom->body,
+                                "skein_rpc_latency_seconds_bucket{method=\"skein."
+                                "proto.ApplicationClientProtocol/"
+                                "SubmitApplication\",le=\"+Inf\"} 1\n"))
+      << rm_prom->body;
+  // A priority change through REST on the real RM (Capacity, the default scheduler).
+  auto prio = http.Put(("/ws/v1/cluster/apps/" + id + "/priority?user.name=tester").c_str(),
+                       R"({"priority":0})", "application/json");
+  ASSERT_TRUE(prio);
+  EXPECT_EQ(prio->status, 200) << prio->body;
+  EXPECT_EQ(json::parse(prio->body, nullptr, false), json({{"priority", 0}})) << prio->body;
 
   auto page = http.Get("/cluster/nodes");
   ASSERT_TRUE(page);

@@ -184,6 +184,10 @@ class TreeParser {
                        global_max_vcores_));
     }
     q.maximum_allocation_vcores = *vc;
+    std::string dp_key = Key(q.path, "disable_preemption");
+    auto dp = conf_.GetBool(dp_key, parent != nullptr && parent->preemption_disabled);
+    if (!dp.ok()) return dp.status();
+    q.preemption_disabled = *dp;
     return absl::OkStatus();
   }
 
@@ -334,6 +338,9 @@ absl::StatusOr<CapacityConfig> CapacityConfig::Parse(const conf::Configuration& 
   }
   out.max_application_priority = static_cast<int32_t>(*max_prio);
   if (absl::Status s = ParseMappings(conf, out); !s.ok()) return s;
+  auto preemption = PreemptionConfig::Parse(conf);
+  if (!preemption.ok()) return preemption.status();
+  out.preemption = *preemption;
   return out;
 }
 

@@ -19,6 +19,8 @@
 //   yarn.scheduler.capacity.queue-mappings                     "u:user:queue,g:group:queue,..."
 //   yarn.scheduler.capacity.queue-mappings-override.enable     default false
 //   yarn.acl.enable                                            default false
+//   yarn.scheduler.capacity.<path>.disable_preemption          default the parent's (root: false)
+//   the preemption monitor's yarn-site keys                    see preemption_policy.h
 //
 // Unknown keys are ignored (as Hadoop does). Errors are InvalidArgument naming the key and value.
 // Plain values; any thread.
@@ -33,6 +35,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/conf/configuration.h"
+#include "resourcemanager/scheduler/capacity/preemption_policy.h"
 
 namespace skein::rm {
 
@@ -67,6 +70,7 @@ struct QueueConfig {
   int64_t maximum_allocation_mb = -1;  // -1: no queue-specific ceiling
   int64_t maximum_allocation_vcores = -1;
   int32_t default_application_priority = 0;
+  bool preemption_disabled = false;  // inherited from the parent unless set
 
   bool is_leaf() const { return children.empty(); }
 };
@@ -85,6 +89,7 @@ struct CapacityConfig {
   bool mappings_override = false;
   bool acl_enabled = false;
   int32_t max_application_priority = 0;
+  PreemptionConfig preemption;
 
   // The queue named `name`: a full path ("root.a.b") or a unique short name ("b"). -1 if none.
   int Find(const std::string& name) const;

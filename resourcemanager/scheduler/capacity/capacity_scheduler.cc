@@ -30,7 +30,8 @@ absl::StatusOr<std::unique_ptr<CapacityScheduler>> CapacityScheduler::Create(
 
 CapacityScheduler::CapacityScheduler(const SchedulerOptions& options, CapacityConfig config)
     : calc_(*options.calculator),
-      node_index_(calc_, calc_.ClassName() == DefaultResourceCalculator::kClassName),
+      memory_only_(calc_.ClassName() == DefaultResourceCalculator::kClassName),
+      node_index_(calc_, memory_only_),
       user_groups_(options.user_groups),
       config_(std::move(config)),
       queues_(config_.queues.size()) {}
@@ -76,12 +77,7 @@ absl::StatusOr<int> CapacityScheduler::ResolveQueue(const ApplicationAttemptId& 
         "Queue ", c.path, " is STOPPED. Cannot accept submission of application: ", app_id));
   }
   if (config_.acl_enabled) {
-    bool allowed = false;
-    for (int q = index; q >= 0 && !allowed; q = config_.queues[q].parent) {
-      allowed = config_.queues[q].acl_submit_applications.Allows(user, groups) ||
-                config_.queues[q].acl_administer_queue.Allows(user, groups);
-    }
-    if (!allowed) {
+    if (!Allowed(index, user, groups, QueueAccess::kSubmitApplications)) {
       return absl::PermissionDeniedError(absl::StrCat(
           "User ", user, " does not have permission to submit ", app_id, " to queue ", c.name));
     }
@@ -106,11 +102,7 @@ absl::StatusOr<std::string> CapacityScheduler::AddAttempt(const ApplicationAttem
         absl::StrCat("Queue ", c.path, " already has ", q.num_apps,
                      " applications, cannot accept submission of application: ", app_id));
   }
-  double user_share =
-      c.user_limit_factor < 0
-          ? 1.0
-          : std::min(1.0, c.minimum_user_limit_percent / 100.0 * c.user_limit_factor);
-  int64_t per_user = static_cast<int64_t>(c.maximum_applications * user_share + 1e-9);
+  int64_t per_user = MaxAppsPerUser(*index);
   auto user_it = q.users.find(user);
   int32_t user_apps = user_it == q.users.end() ? 0 : user_it->second.apps;
   if (user_apps >= per_user) {
@@ -119,31 +111,70 @@ absl::StatusOr<std::string> CapacityScheduler::AddAttempt(const ApplicationAttem
                      " cannot accept submission of application: ", app_id));
   }
   App& app = apps_[attempt];
-  app.leaf = *index;
   app.user = user;
   int32_t priority = app_priority == 0 ? c.default_application_priority : app_priority;
   app.priority = std::clamp(priority, 0, config_.max_application_priority);
   app.sequence = next_sequence_++;
-  ++q.num_apps;
-  ++q.users[user].apps;
+  Attach(attempt, app, *index);
   return c.name;
+}
+
+int64_t CapacityScheduler::MaxAppsPerUser(int leaf) const {
+  const QueueConfig& c = config_.queues[leaf];
+  double user_share =
+      c.user_limit_factor < 0
+          ? 1.0
+          : std::min(1.0, c.minimum_user_limit_percent / 100.0 * c.user_limit_factor);
+  return static_cast<int64_t>(c.maximum_applications * user_share + 1e-9);
+}
+
+void CapacityScheduler::Attach(const ApplicationAttemptId& id, App& app, int leaf) {
+  app.leaf = leaf;
+  Queue& q = queues_[leaf];
+  ++q.num_apps;
+  User& user = q.users[app.user];
+  app.user_state = &user;
+  ++user.apps;
+  user.used += app.used;
+  AddUsed(leaf, app.used, static_cast<int32_t>(app.containers.size()));
+  if (app.am_running) {
+    const Resource& am = slab_[SlotOf(app, app.am_container)].resource;
+    q.am_used += am;
+    user.am_used += am;
+    ++q.running_ams;
+  }
+  if (app.has_demand) {
+    app.has_demand = false;
+    SetHasDemand(id, app, true);
+  }
+}
+
+void CapacityScheduler::Detach(const ApplicationAttemptId& id, App& app) {
+  bool had_demand = app.has_demand;
+  SetHasDemand(id, app, false);
+  app.has_demand = had_demand;  // Attach re-enters it into its next leaf
+  Queue& q = queues_[app.leaf];
+  --q.num_apps;
+  User& user = *app.user_state;
+  user.used -= app.used;
+  AddUsed(app.leaf, Resource() - app.used, -static_cast<int32_t>(app.containers.size()));
+  if (app.am_running) {
+    const Resource& am = slab_[SlotOf(app, app.am_container)].resource;
+    q.am_used -= am;
+    user.am_used -= am;
+    --q.running_ams;
+  }
+  if (--user.apps == 0 && user.pending_apps == 0) q.users.erase(app.user);
+  app.user_state = nullptr;
 }
 
 std::vector<ContainerId> CapacityScheduler::RemoveAttempt(const ApplicationAttemptId& attempt) {
   auto it = apps_.find(attempt);
   if (it == apps_.end()) return {};
   App& app = it->second;
-  std::vector<ContainerId> held(app.containers.begin(), app.containers.end());
-  std::sort(held.begin(), held.end());
-  for (const ContainerId& c : held) Forget(c);
+  std::vector<ContainerId> held = TakeContainers(app.containers);
   for (const auto& [key, state] : app.asks) ask_floor_.Remove(state.ask.capability);
-  SetHasDemand(attempt, app, false);
-  Queue& q = queues_[app.leaf];
-  --q.num_apps;
-  auto user = q.users.find(app.user);
-  if (--user->second.apps == 0 && user->second.pending_apps == 0 && user->second.used.IsZero()) {
-    q.users.erase(user);
-  }
+  Detach(attempt, app);
   apps_.erase(it);
   return held;
 }
@@ -176,10 +207,12 @@ absl::Status CapacityScheduler::UpdateAsks(const ApplicationAttemptId& attempt,
     AskKey key{ask.priority, ask.allocation_request_id, ask.resource_name};
     if (auto old = app.asks.find(key); old != app.asks.end()) {
       ask_floor_.Remove(old->second.ask.capability);
+      app.pending -= old->second.ask.capability * old->second.ask.num_containers;
       app.asks.erase(old);
     }
     if (ask.num_containers > 0) {
       app.asks[key] = AskState{ask, 0};
+      app.pending += ask.capability * ask.num_containers;
       ask_floor_.Add(ask.capability);
     }
   }
@@ -191,7 +224,7 @@ void CapacityScheduler::SetHasDemand(const ApplicationAttemptId& id, App& app, b
   if (app.has_demand == has_demand) return;
   app.has_demand = has_demand;
   Queue& q = queues_[app.leaf];
-  User& user = q.users[app.user];
+  User& user = *app.user_state;
   AppKey key{-app.priority, app.sequence, id};
   if (has_demand) {
     q.pending_apps.insert(key);
@@ -205,75 +238,93 @@ void CapacityScheduler::SetHasDemand(const ApplicationAttemptId& id, App& app, b
 // ---- Nodes and containers ---------------------------------------------------------------------
 
 void CapacityScheduler::AddNode(const NodeId& id, const Resource& total) {
-  if (nodes_.contains(id)) RemoveNode(id);
-  Node& n = nodes_[id];
-  n.total = total;
+  if (node_index_.HandleOf(id) >= 0) RemoveNode(id);
+  int32_t h = node_index_.Add(id, total);
+  if (h >= static_cast<int32_t>(nodes_.size())) nodes_.resize(h + 1);
+  nodes_[h] = Node{total, Resource(), {}, true};
   cluster_ += total;
-  node_index_.Add(id, Free(n));
+  limits_stale_ = true;
 }
 
 std::vector<ContainerId> CapacityScheduler::RemoveNode(const NodeId& id) {
-  auto it = nodes_.find(id);
-  if (it == nodes_.end()) return {};
-  std::vector<ContainerId> lost(it->second.containers.begin(), it->second.containers.end());
-  std::sort(lost.begin(), lost.end());
-  for (const ContainerId& c : lost) Forget(c);
+  int32_t h = node_index_.HandleOf(id);
+  if (h < 0) return {};
+  std::vector<ContainerId> lost = TakeContainers(nodes_[h].containers);
   node_index_.Remove(id);
-  cluster_ -= it->second.total;
-  nodes_.erase(it);
+  cluster_ -= nodes_[h].total;
+  nodes_[h] = Node();
+  limits_stale_ = true;
   return lost;
+}
+
+std::vector<ContainerId> CapacityScheduler::TakeContainers(const std::vector<int32_t>& slots) {
+  std::vector<ContainerId> ids;
+  ids.reserve(slots.size());
+  for (int32_t slot : slots) ids.push_back(slab_[slot].id);
+  std::sort(ids.begin(), ids.end());
+  for (const ContainerId& c : ids) Forget(c);
+  return ids;
 }
 
 void CapacityScheduler::ReleaseContainer(const ContainerId& container) { Forget(container); }
 
-void CapacityScheduler::Forget(const ContainerId& id) {
-  auto it = containers_.find(id);
-  if (it == containers_.end()) return;
-  const Resource r = it->second.resource;
-  auto node = nodes_.find(it->second.node);
-  if (node != nodes_.end()) {
-    node->second.containers.erase(id);
-    Reorder(node->first, node->second, Resource() - r);
+int32_t CapacityScheduler::SlotOf(const App& app, const ContainerId& id) const {
+  int64_t seq = id.sequence();
+  if (id.epoch() != 0 || seq < 1 || seq > static_cast<int64_t>(app.slot_by_sequence.size())) {
+    return -1;
   }
+  return app.slot_by_sequence[seq - 1];
+}
+
+void CapacityScheduler::Forget(const ContainerId& id) {
   auto app_it = apps_.find(id.application_attempt_id());
-  if (app_it != apps_.end()) {
-    App& app = app_it->second;
+  if (app_it == apps_.end()) return;
+  App& app = app_it->second;
+  const int32_t slot = SlotOf(app, id);
+  if (slot < 0) return;
+  app.slot_by_sequence[id.sequence() - 1] = -1;
+  marks_.erase(id);
+  Container& c = slab_[slot];
+  const Resource r = c.resource;
+  // Swap-remove from the node's and the app's slot lists, fixing the moved entry's position.
+  Node& node = nodes_[c.node];
+  slab_[node.containers.back()].node_pos = c.node_pos;
+  node.containers[c.node_pos] = node.containers.back();
+  node.containers.pop_back();
+  node.used -= r;
+  node_index_.UpdateHandle(c.node, Free(node));
+  {
+    slab_[app.containers.back()].app_pos = c.app_pos;
+    app.containers[c.app_pos] = app.containers.back();
+    app.containers.pop_back();
     Queue& q = queues_[app.leaf];
-    app.containers.erase(id);
     app.used -= r;
-    q.users[app.user].used -= r;
-    AddUsed(app.leaf, Resource() - r);
+    app.user_state->used -= r;
+    AddUsed(app.leaf, Resource() - r, -1);
     if (app.am_running && app.am_container == id) {
       app.am_running = false;
       q.am_used -= r;
+      app.user_state->am_used -= r;
       --q.running_ams;
     }
   }
   used_ -= r;
-  containers_.erase(it);
-}
-
-void CapacityScheduler::Reorder(const NodeId& id, Node& n, const Resource& delta_used) {
-  n.used += delta_used;
-  node_index_.Update(id, Free(n));
+  c = Container();
+  free_slots_.push_back(slot);
 }
 
 Resource CapacityScheduler::NodeUsed(const NodeId& node) const {
-  auto it = nodes_.find(node);
-  return it == nodes_.end() ? Resource() : it->second.used;
+  int32_t h = node_index_.HandleOf(node);
+  return h < 0 ? Resource() : nodes_[h].used;
 }
 
 // ---- Limits -----------------------------------------------------------------------------------
 
-Resource CapacityScheduler::Scale(const Resource& r, double f) const {
-  auto scale = [f](int64_t v) { return static_cast<int64_t>(std::floor(v * f + 1e-6)); };
-  Resource out(scale(r.memory_mb), scale(r.vcores));
-  for (const auto& [k, v] : r.others) {
-    int64_t s = scale(v);
-    if (s != 0) out.others[k] = s;
-  }
-  return out;
+int64_t CapacityScheduler::ScaleOne(int64_t v, double f) {
+  return static_cast<int64_t>(std::floor(v * f + 1e-6));
 }
+
+Resource CapacityScheduler::Scale(const Resource& r, double f) const { return ScaleResource(r, f); }
 
 double CapacityScheduler::Ratio(int q) const {
   double share = calc_.Share(queues_[q].used, cluster_);
@@ -281,33 +332,86 @@ double CapacityScheduler::Ratio(int q) const {
   return guaranteed > 0 ? share / guaranteed : kUnguaranteedRatio + share;
 }
 
+void CapacityScheduler::RefreshLimits() const {
+  if (!limits_stale_) return;
+  for (size_t i = 0; i < queues_.size(); ++i) {
+    const QueueConfig& c = config_.queues[i];
+    Queue& q = queues_[i];
+    q.max_resource = Scale(cluster_, c.absolute_maximum_capacity);
+    q.guaranteed = Scale(cluster_, c.absolute_capacity);
+    q.user_cap = Scale(cluster_, c.absolute_capacity * std::max(0.0, c.user_limit_factor));
+    q.am_limit = Scale(cluster_, c.absolute_capacity * c.maximum_am_resource_percent);
+  }
+  limits_stale_ = false;
+}
+
+bool CapacityScheduler::FitsWith(const Resource& used, const Resource& ask,
+                                 const Resource& limit) const {
+  if (used.others.empty() && ask.others.empty()) {
+    if (used.memory_mb + ask.memory_mb > limit.memory_mb) return false;
+    return memory_only_ || used.vcores + ask.vcores <= limit.vcores;
+  }
+  return calc_.FitsIn(used + ask, limit);
+}
+
 bool CapacityScheduler::FitsQueueLimits(int leaf, const Resource& ask) const {
   for (int q = leaf; q >= 0; q = config_.queues[q].parent) {
-    Resource limit = Scale(cluster_, config_.queues[q].absolute_maximum_capacity);
-    if (!calc_.FitsIn(queues_[q].used + ask, limit)) return false;
+    if (!FitsWith(queues_[q].used, ask, queues_[q].max_resource)) return false;
   }
   return true;
 }
 
-Resource CapacityScheduler::UserLimit(int leaf, const Resource& ask) const {
+bool CapacityScheduler::FitsUserLimit(int leaf, const Resource& user_used,
+                                      const Resource& ask) const {
   const QueueConfig& c = config_.queues[leaf];
   const Queue& q = queues_[leaf];
-  Resource guaranteed = Scale(cluster_, c.absolute_capacity);
-  Resource current = Resource::ComponentMax(guaranteed, q.used + ask);
   int32_t active = std::max<int32_t>(1, q.active_users);
-  Resource limit = Resource::ComponentMax(Scale(current, 1.0 / active),
-                                          Scale(current, c.minimum_user_limit_percent / 100.0));
-  if (c.user_limit_factor < 0) return limit;
-  return Resource::ComponentMin(limit, Scale(cluster_, c.absolute_capacity * c.user_limit_factor));
+  bool shared = active > 1 || c.minimum_user_limit_percent < 100;
+  // One user, no factor: the limit is at least the queue's own usage plus the ask.
+  if (!shared && c.user_limit_factor < 0) return true;
+  if (!user_used.others.empty() || !ask.others.empty() || !q.used.others.empty() ||
+      !q.guaranteed.others.empty() || !q.user_cap.others.empty()) {
+    return calc_.FitsIn(user_used + ask, UserLimit(leaf, ask));
+  }
+  // UserLimit() component by component, without building Resources.
+  auto fits = [&](int64_t guaranteed, int64_t queue_used, int64_t want, int64_t cap, int64_t used) {
+    int64_t current = std::max(guaranteed, queue_used + want);
+    int64_t limit = current;
+    if (shared) {
+      limit = std::max(ScaleOne(current, 1.0 / active),
+                       ScaleOne(current, c.minimum_user_limit_percent / 100.0));
+    }
+    if (c.user_limit_factor >= 0) limit = std::min(limit, cap);
+    return used + want <= limit;
+  };
+  if (!fits(q.guaranteed.memory_mb, q.used.memory_mb, ask.memory_mb, q.user_cap.memory_mb,
+            user_used.memory_mb)) {
+    return false;
+  }
+  return memory_only_ ||
+         fits(q.guaranteed.vcores, q.used.vcores, ask.vcores, q.user_cap.vcores, user_used.vcores);
 }
 
-Resource CapacityScheduler::AmLimit(int leaf) const {
+Resource CapacityScheduler::UserLimit(int leaf, const Resource& ask) const {
+  RefreshLimits();
   const QueueConfig& c = config_.queues[leaf];
-  return Scale(cluster_, c.absolute_capacity * c.maximum_am_resource_percent);
+  const Queue& q = queues_[leaf];
+  Resource current = Resource::ComponentMax(q.guaranteed, q.used + ask);
+  int32_t active = std::max<int32_t>(1, q.active_users);
+  Resource limit = current;
+  // With one active user and minimum-user-limit-percent 100 (the defaults) the limit is the
+  // current capacity itself: skip the two scalings.
+  if (active > 1 || c.minimum_user_limit_percent < 100) {
+    limit = Resource::ComponentMax(Scale(current, 1.0 / active),
+                                   Scale(current, c.minimum_user_limit_percent / 100.0));
+  }
+  if (c.user_limit_factor < 0) return limit;
+  return Resource::ComponentMin(limit, q.user_cap);
 }
 
 std::string CapacityScheduler::AmLimitReason(int leaf, const Resource& ask) const {
-  Resource limit = AmLimit(leaf);
+  RefreshLimits();
+  const Resource& limit = queues_[leaf].am_limit;
   // No separate per-user AM limit is enforced; the queue's limit is shown for it.
   return absl::StrCat(
       "Application is added to the scheduler and is not yet activated. Queue's AM resource limit "
@@ -331,16 +435,18 @@ std::string CapacityScheduler::WaitingForAmReason(int leaf) const {
 
 // ---- Scheduling -------------------------------------------------------------------------------
 
-void CapacityScheduler::AddUsed(int leaf, const Resource& delta) {
+void CapacityScheduler::AddUsed(int leaf, const Resource& delta, int32_t containers) {
   for (int q = leaf; q >= 0; q = config_.queues[q].parent) {
     Queue& queue = queues_[q];
-    int parent = config_.queues[q].parent;
-    if (queue.in_parent) queues_[parent].active_children.erase({queue.order_key, q});
     queue.used += delta;
-    if (queue.in_parent) {
-      queue.order_key = Ratio(q);
-      queues_[parent].active_children.insert({queue.order_key, q});
-    }
+    queue.num_containers += containers;
+    if (!queue.in_parent) continue;
+    // Re-key in the parent's order, reusing the set node (no allocation per container).
+    auto& siblings = queues_[config_.queues[q].parent].active_children;
+    auto node = siblings.extract({queue.order_key, q});
+    queue.order_key = Ratio(q);
+    node.value() = {queue.order_key, q};
+    siblings.insert(std::move(node));
   }
 }
 
@@ -373,6 +479,7 @@ int CapacityScheduler::PickLeaf() const {
 
 std::vector<Allocation> CapacityScheduler::Schedule() {
   ++round_;
+  RefreshLimits();
   std::vector<Allocation> out;
   // Children come after their parent in pre-order, so walking backwards activates a parent only
   // once its children are known.
@@ -427,157 +534,59 @@ CapacityScheduler::Outcome CapacityScheduler::TryAsk(const ApplicationAttemptId&
                                                      std::vector<Allocation>& out) {
   const Resource& want = state.ask.capability;
   Queue& q = queues_[app.leaf];
-  if (!app.am_allocated && q.running_ams > 0 &&
-      !calc_.FitsIn(q.am_used + want, AmLimit(app.leaf))) {
-    app.pending_reason = AmLimitReason(app.leaf, want);
+  if (!app.am_allocated && q.running_ams > 0 && !calc_.FitsIn(q.am_used + want, q.am_limit)) {
+    app.am_wait = AmWait::kAmLimit;
+    app.am_wait_ask = want;
     return Outcome::kAppBlocked;
   }
-  const NodeId* node_id = nullptr;
-  if (FitsQueueLimits(app.leaf, want) &&
-      calc_.FitsIn(q.users[app.user].used + want, UserLimit(app.leaf, want))) {
-    node_id = node_index_.Find(want);
+  int32_t node_handle = -1;
+  if (FitsQueueLimits(app.leaf, want) && FitsUserLimit(app.leaf, app.user_state->used, want)) {
+    node_handle = node_index_.FindHandle(want);
   }
-  if (node_id == nullptr) {
-    if (!app.am_allocated) app.pending_reason = WaitingForAmReason(app.leaf);
+  if (node_handle < 0) {
+    if (!app.am_allocated) app.am_wait = AmWait::kResources;
     return Outcome::kAskFailed;
   }
   ContainerId cid = ContainerId::Make(id, 0, app.next_container++);
-  Node& node = nodes_.at(*node_id);
-  node.containers.insert(cid);
-  Reorder(*node_id, node, want);
-  containers_[cid] = Container{*node_id, want};
-  app.containers.insert(cid);
+  int32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<int32_t>(slab_.size());
+    slab_.emplace_back();
+  }
+  Node& node = nodes_[node_handle];
+  Container& c = slab_[slot];
+  c.id = cid;
+  c.resource = want;
+  c.sequence = next_container_sequence_++;
+  c.node = node_handle;
+  c.node_pos = static_cast<int32_t>(node.containers.size());
+  c.app_pos = static_cast<int32_t>(app.containers.size());
+  node.containers.push_back(slot);
+  app.containers.push_back(slot);
+  app.slot_by_sequence.push_back(slot);  // container numbers are 1, 2, ... per attempt
+  node.used += want;
+  node_index_.UpdateHandle(node_handle, Free(node));
   app.used += want;
-  q.users[app.user].used += want;
+  app.pending -= want;
+  app.user_state->used += want;
   used_ += want;
-  AddUsed(app.leaf, want);
+  AddUsed(app.leaf, want, 1);
   if (!app.am_allocated) {
     app.am_allocated = true;
     app.am_running = true;
     app.am_container = cid;
-    app.pending_reason.clear();
+    app.am_wait = AmWait::kNone;
     q.am_used += want;
+    app.user_state->am_used += want;
     ++q.running_ams;
   }
   --state.ask.num_containers;
-  out.push_back(
-      Allocation{cid, *node_id, want, state.ask.priority, state.ask.allocation_request_id});
+  out.push_back(Allocation{cid, node_index_.IdOf(node_handle), want, state.ask.priority,
+                           state.ask.allocation_request_id});
   return Outcome::kAllocated;
-}
-
-// ---- Queries ----------------------------------------------------------------------------------
-
-Resource CapacityScheduler::Headroom(const ApplicationAttemptId& attempt) const {
-  Resource headroom = Resource::ComponentMax(Resource(), cluster_ - used_);
-  auto it = apps_.find(attempt);
-  if (it == apps_.end()) return headroom;
-  const App& app = it->second;
-  auto user = queues_[app.leaf].users.find(app.user);
-  Resource user_used = user == queues_[app.leaf].users.end() ? Resource() : user->second.used;
-  headroom = Resource::ComponentMin(headroom, UserLimit(app.leaf, Resource()) - user_used);
-  for (int q = app.leaf; q >= 0; q = config_.queues[q].parent) {
-    Resource limit = Scale(cluster_, config_.queues[q].absolute_maximum_capacity);
-    headroom = Resource::ComponentMin(headroom, limit - queues_[q].used);
-  }
-  return Resource::ComponentMax(Resource(), headroom);
-}
-
-Resource CapacityScheduler::Pending(const ApplicationAttemptId& attempt) const {
-  Resource total;
-  auto it = apps_.find(attempt);
-  if (it == apps_.end()) return total;
-  for (const auto& [key, state] : it->second.asks) {
-    total += state.ask.capability * state.ask.num_containers;
-  }
-  return total;
-}
-
-std::string CapacityScheduler::PendingReason(const ApplicationAttemptId& attempt) const {
-  auto it = apps_.find(attempt);
-  if (it == apps_.end() || it->second.am_allocated) return "";
-  if (it->second.pending_reason.empty() && it->second.has_demand) {
-    // Schedule() stopped before trying this app because no node can hold any pending ask.
-    return WaitingForAmReason(it->second.leaf);
-  }
-  return it->second.pending_reason;
-}
-
-QueueSnapshot CapacityScheduler::Snapshot(int index) const {
-  const QueueConfig& c = config_.queues[index];
-  const Queue& q = queues_[index];
-  QueueSnapshot s;
-  s.name = c.name;
-  s.path = c.path;
-  s.capacity = c.capacity;
-  s.maximum_capacity = c.maximum_capacity;
-  s.used_capacity =
-      c.absolute_capacity > 0 ? calc_.Share(q.used, cluster_) / c.absolute_capacity : 0.0;
-  s.running = c.running;
-  s.used = q.used;
-  s.num_applications = q.num_apps;
-  for (int child : c.children) {
-    s.children.push_back(Snapshot(child));
-    s.num_applications += s.children.back().num_applications;
-  }
-  return s;
-}
-
-absl::StatusOr<QueueSnapshot> CapacityScheduler::GetQueue(const std::string& name) const {
-  int index = config_.Find(name);
-  if (index < 0) return absl::NotFoundError(absl::StrCat("Unknown queue: ", name));
-  return Snapshot(index);
-}
-
-absl::Status CapacityScheduler::Reinitialize(const conf::Configuration& conf) {
-  auto parsed = CapacityConfig::Parse(conf);
-  if (!parsed.ok()) {
-    return absl::Status(parsed.status().code(),
-                        absl::StrCat("Failed to re-init queues : ", parsed.status().message()));
-  }
-  CapacityConfig& next = *parsed;
-  std::vector<int> remap(config_.queues.size(), -1);
-  for (size_t i = 0; i < config_.queues.size(); ++i) {
-    for (size_t j = 0; j < next.queues.size(); ++j) {
-      if (next.queues[j].path == config_.queues[i].path) remap[i] = static_cast<int>(j);
-    }
-    if (!config_.queues[i].is_leaf() || queues_[i].num_apps == 0) continue;
-    const std::string& path = config_.queues[i].path;
-    if (remap[i] < 0) {
-      return absl::FailedPreconditionError(absl::StrCat("Failed to re-init queues : queue ", path,
-                                                        " has ", queues_[i].num_apps,
-                                                        " applications and cannot be removed"));
-    }
-    if (!next.queues[remap[i]].is_leaf()) {
-      return absl::FailedPreconditionError(
-          absl::StrCat("Failed to re-init queues : leaf queue ", path, " has ", queues_[i].num_apps,
-                       " applications and cannot become a parent queue"));
-    }
-  }
-  // Rebuild the runtime tree from the applications, which carry their own usage.
-  config_ = std::move(next);
-  queues_.assign(config_.queues.size(), Queue());
-  std::vector<ApplicationAttemptId> ids;
-  for (const auto& [id, app] : apps_) ids.push_back(id);
-  std::sort(ids.begin(), ids.end());
-  for (const ApplicationAttemptId& id : ids) {
-    App& app = apps_.at(id);
-    app.leaf = remap[app.leaf];
-    Queue& q = queues_[app.leaf];
-    ++q.num_apps;
-    User& user = q.users[app.user];
-    ++user.apps;
-    user.used += app.used;
-    AddUsed(app.leaf, app.used);
-    if (app.am_running) {
-      q.am_used += containers_.at(app.am_container).resource;
-      ++q.running_ams;
-    }
-    if (app.has_demand) {
-      app.has_demand = false;
-      SetHasDemand(id, app, true);
-    }
-  }
-  return absl::OkStatus();
 }
 
 }  // namespace skein::rm

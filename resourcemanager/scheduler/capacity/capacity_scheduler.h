@@ -27,6 +27,13 @@
 // a set of those with demand. A failed attempt (ask, app, leaf) is parked for the rest of the
 // Schedule() call: within one call resources only shrink, so it cannot succeed later in it.
 //
+// Preemption: preemption_policy.h, run by SelectPreemption when the monitor is enabled.
+//
+// Bookkeeping for speed: containers live in a slab (dense slots, found through their app by
+// container number, no hash table per container), nodes in a vector indexed by their NodeIndex
+// handle, a user's state is reached from its app by pointer, queue limits are cached until the
+// cluster or the tree changes, and pending-reason texts are built only when asked.
+//
 // Thread rules: not thread-safe; the RM loop thread calls everything.
 #ifndef SKEIN_RESOURCEMANAGER_SCHEDULER_CAPACITY_CAPACITY_SCHEDULER_H_
 #define SKEIN_RESOURCEMANAGER_SCHEDULER_CAPACITY_CAPACITY_SCHEDULER_H_
@@ -78,6 +85,25 @@ class CapacityScheduler final : public Scheduler {
   // New queues appear and limits change; a queue that holds applications cannot disappear or
   // become a parent. On error the running tree stays.
   absl::Status Reinitialize(const conf::Configuration& conf) override;
+  // To a RUNNING leaf (full path or unique leaf name) whose maximum-applications (and per-user
+  // limit) and maximum-capacity (own and ancestors') can take the application with what it
+  // holds; used, AM and user accounting move along. ACLs are the caller's (HasAccess).
+  absl::StatusOr<std::string> MoveAttempt(const ApplicationAttemptId& attempt,
+                                          const std::string& queue) override;
+  // Re-ranks the application in its leaf; capped to [0, yarn.cluster.max-application-priority].
+  absl::StatusOr<int32_t> UpdateAttemptPriority(const ApplicationAttemptId& attempt,
+                                                int32_t app_priority) override;
+  // acl_submit_applications (or acl_administer_queue) / acl_administer_queue of the queue or of
+  // any ancestor allow the user or one of its groups. Unknown queues: false.
+  bool HasAccess(const std::string& queue, const std::string& user,
+                 QueueAccess access) const override;
+  // monitoring_interval when the preemption monitor is enabled, else 0.
+  int64_t PreemptionIntervalMs() const override;
+  // Runs the ProportionalCapacityPreemptionPolicy (preemption_policy.h) over the current state.
+  // A selected container is marked at `now_ms` (to_warn); still selected and running at mark +
+  // max_wait_before_kill it is returned once in to_kill. A marked container that is no longer
+  // selected (the demand went away) loses its mark. observe_only: nothing is returned.
+  PreemptionRound SelectPreemption(int64_t now_ms) override;
 
   const CapacityConfig& config() const { return config_; }
 
@@ -85,40 +111,57 @@ class CapacityScheduler final : public Scheduler {
   using AskKey = std::tuple<int32_t, int64_t, std::string>;           // priority, request id, name
   using AppKey = std::tuple<int32_t, int64_t, ApplicationAttemptId>;  // -priority, seq, id
 
+  // Why an application without its AM waits; the text is built when asked (PendingReason).
+  enum class AmWait { kNone, kAmLimit, kResources };
+
   struct AskState {
     Ask ask;
     uint64_t failed_round = 0;
   };
+  struct User {
+    Resource used;
+    Resource am_used;
+    int32_t apps = 0;          // admitted apps
+    int32_t pending_apps = 0;  // apps with demand
+  };
   struct App {
     int leaf = -1;
     std::string user;
+    User* user_state = nullptr;  // queues_[leaf].users[user]; std::map nodes are stable
     int32_t priority = 0;
     int64_t sequence = 0;
     std::map<AskKey, AskState> asks;  // "*" lines only
     int64_t next_container = 1;
-    absl::flat_hash_set<ContainerId> containers;
+    std::vector<int32_t> containers;  // slots in slab_
+    // Container number - 1 -> slot, -1 once released: the ids this attempt was given are dense,
+    // so finding a container by id needs no hash table (4 bytes per container ever allocated).
+    std::vector<int32_t> slot_by_sequence;
     Resource used;
+    Resource pending;  // sum of the ask table
     bool am_allocated = false;
     bool am_running = false;
     ContainerId am_container;
-    std::string pending_reason;
+    AmWait am_wait = AmWait::kNone;
+    Resource am_wait_ask;
     bool has_demand = false;  // in its leaf's pending_apps (or parked this round)
-  };
-  struct User {
-    Resource used;
-    int32_t apps = 0;          // admitted apps
-    int32_t pending_apps = 0;  // apps with demand
   };
   struct Queue {
     Resource used;
+    int32_t num_containers = 0;
     // Children with demand that are not exhausted in the current round, by (ratio, index).
     std::set<std::pair<double, int>> active_children;
     double order_key = 0;
     bool in_parent = false;
+    // Absolute maximum capacity x cluster, and (leaves) guarantee, user-limit-factor cap and AM
+    // limit: recomputed when the cluster size or the tree changes (RefreshLimits).
+    Resource max_resource;
+    Resource guaranteed;
+    Resource user_cap;  // guarantee x user-limit-factor (unused when the factor is -1)
+    Resource am_limit;
     // Leaves only.
     std::set<AppKey> pending_apps;
     std::vector<AppKey> parked;  // taken out of pending_apps for the current round
-    absl::flat_hash_map<std::string, User> users;
+    std::map<std::string, User> users;
     int32_t active_users = 0;
     int32_t num_apps = 0;
     int32_t running_ams = 0;
@@ -127,11 +170,21 @@ class CapacityScheduler final : public Scheduler {
   struct Node {
     Resource total;
     Resource used;
-    absl::flat_hash_set<ContainerId> containers;
+    std::vector<int32_t> containers;  // slots in slab_
+    bool live = false;
   };
+  // One running container; lives in slab_, found by id through its app's slot_by_sequence.
   struct Container {
-    NodeId node;
+    ContainerId id;
     Resource resource;
+    int64_t sequence = 0;  // allocation order: preemption takes the latest first
+    int32_t node = -1;     // NodeIndex handle
+    int32_t node_pos = -1;
+    int32_t app_pos = -1;
+  };
+  struct Mark {
+    int64_t at_ms = 0;
+    bool kill_sent = false;
   };
   enum class Outcome { kAllocated, kAskFailed, kAppBlocked };
 
@@ -139,7 +192,7 @@ class CapacityScheduler final : public Scheduler {
 
   // Tree bookkeeping.
   double Ratio(int q) const;
-  void AddUsed(int leaf, const Resource& delta);
+  void AddUsed(int leaf, const Resource& delta, int32_t containers);
   void SetHasDemand(const ApplicationAttemptId& id, App& app, bool has_demand);
   void Activate(int q);
   void Deactivate(int q);
@@ -147,33 +200,51 @@ class CapacityScheduler final : public Scheduler {
   bool ServeLeaf(int leaf, std::vector<Allocation>& out);
   Outcome TryAsk(const ApplicationAttemptId& id, App& app, AskState& ask,
                  std::vector<Allocation>& out);
+  // used + ask within limit per the calculator, without building the sum when it can.
+  bool FitsWith(const Resource& used, const Resource& ask, const Resource& limit) const;
   bool FitsQueueLimits(int leaf, const Resource& ask) const;
+  // user_used + ask within UserLimit(leaf, ask).
+  bool FitsUserLimit(int leaf, const Resource& user_used, const Resource& ask) const;
+  static int64_t ScaleOne(int64_t v, double f);
   Resource UserLimit(int leaf, const Resource& ask) const;
-  Resource AmLimit(int leaf) const;
+  void RefreshLimits() const;
   Resource Scale(const Resource& r, double f) const;
+  int64_t MaxAppsPerUser(int leaf) const;
   std::string AmLimitReason(int leaf, const Resource& ask) const;
   std::string WaitingForAmReason(int leaf) const;
+  bool Allowed(int queue, const std::string& user, const std::vector<std::string>& groups,
+               QueueAccess access) const;
   absl::StatusOr<int> ResolveQueue(const ApplicationAttemptId& attempt, const std::string& queue,
                                    const std::string& user) const;
+  // Admits `app` (already bound to `leaf`) into the leaf's counters, or takes it out.
+  void Attach(const ApplicationAttemptId& id, App& app, int leaf);
+  void Detach(const ApplicationAttemptId& id, App& app);
   QueueSnapshot Snapshot(int q) const;
+  void FillLeafSnapshot(int q, QueueSnapshot& s) const;
 
-  // Nodes.
+  // Nodes and containers.
   Resource Free(const Node& n) const { return n.total - n.used; }
-  void Reorder(const NodeId& id, Node& n, const Resource& delta_used);
   void Forget(const ContainerId& id);
+  int32_t SlotOf(const App& app, const ContainerId& id) const;  // -1 if not running
+  std::vector<ContainerId> TakeContainers(const std::vector<int32_t>& slots);
 
   const ResourceCalculator& calc_;
+  const bool memory_only_;  // DefaultResourceCalculator: limits and placement by memory alone
   NodeIndex node_index_;
   AskFloor ask_floor_;  // smallest pending ask: lets Schedule() stop when nothing can fit
   std::function<std::vector<std::string>(const std::string&)> user_groups_;
   CapacityConfig config_;
-  std::vector<Queue> queues_;  // parallel to config_.queues
+  mutable std::vector<Queue> queues_;  // parallel to config_.queues; limits cached lazily
+  mutable bool limits_stale_ = true;
   absl::flat_hash_map<ApplicationAttemptId, App> apps_;
-  absl::flat_hash_map<NodeId, Node> nodes_;
-  absl::flat_hash_map<ContainerId, Container> containers_;
+  std::vector<Node> nodes_;  // by NodeIndex handle
+  std::vector<Container> slab_;
+  std::vector<int32_t> free_slots_;
+  absl::flat_hash_map<ContainerId, Mark> marks_;  // selected for preemption
   Resource cluster_;
   Resource used_;
   int64_t next_sequence_ = 0;
+  int64_t next_container_sequence_ = 0;
   uint64_t round_ = 0;
 };
 

@@ -1,12 +1,28 @@
 #include "resourcemanager/scheduler/fifo/fifo_scheduler.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "absl/strings/str_cat.h"
+#include "common/conf/configuration.h"
 
 namespace skein::rm {
 
+namespace {
+
+int32_t MaxPriority(const conf::Configuration* conf) {
+  if (conf == nullptr) return std::numeric_limits<int32_t>::max();
+  // An unreadable value was reported where the RM reads it; no priorities then.
+  auto max = conf->GetInt("yarn.cluster.max-application-priority", 0);
+  return max.ok() ? static_cast<int32_t>(std::clamp<int64_t>(*max, 0, INT32_MAX)) : 0;
+}
+
+}  // namespace
+
 FifoScheduler::FifoScheduler(const SchedulerOptions& options)
     : calc_(*options.calculator),
-      node_index_(calc_, calc_.ClassName() == DefaultResourceCalculator::kClassName) {}
+      node_index_(calc_, calc_.ClassName() == DefaultResourceCalculator::kClassName),
+      max_priority_(MaxPriority(options.conf)) {}
 
 absl::StatusOr<std::string> FifoScheduler::AddAttempt(const ApplicationAttemptId& attempt,
                                                       const std::string& queue,
@@ -17,7 +33,8 @@ absl::StatusOr<std::string> FifoScheduler::AddAttempt(const ApplicationAttemptId
   }
   // The FIFO scheduler has one queue; any requested name lands there, as in YARN.
   App& app = apps_[attempt];
-  app.priority = app_priority;
+  app.user = user;
+  app.priority = std::min(app_priority, max_priority_);
   app.sequence = next_sequence_++;
   return std::string(kQueueName);
 }
@@ -161,7 +178,46 @@ absl::StatusOr<QueueSnapshot> FifoScheduler::GetQueue(const std::string& name) c
   q.num_applications = static_cast<int32_t>(apps_.size());
   q.used = used_;
   q.used_capacity = cluster_.memory_mb > 0 ? calc_.Share(used_, cluster_) : 0.0;
+  q.absolute_used_capacity = q.used_capacity;
+  q.num_containers = static_cast<int32_t>(containers_.size());
+  std::map<std::string, QueueUserSnapshot> users;
+  for (const auto& [id, app] : apps_) {
+    QueueUserSnapshot& u = users[app.user];
+    u.user = app.user;
+    for (const auto& [key, ask] : app.asks) q.pending += ask.capability * ask.num_containers;
+    // The first container of an attempt is its AM: none yet means the app is still pending.
+    if (app.next_container == 1) {
+      ++q.num_pending_applications;
+      ++u.pending_applications;
+    } else {
+      ++q.num_active_applications;
+      ++u.active_applications;
+    }
+  }
+  for (const auto& [cid, c] : containers_) {
+    auto app = apps_.find(cid.application_attempt_id());
+    if (app != apps_.end()) users[app->second.user].used += c.resource;
+  }
+  for (auto& [name, u] : users) {
+    u.user_limit = cluster_;
+    q.users.push_back(std::move(u));
+  }
   return q;
+}
+
+absl::StatusOr<int32_t> FifoScheduler::UpdateAttemptPriority(const ApplicationAttemptId& attempt,
+                                                             int32_t app_priority) {
+  auto it = apps_.find(attempt);
+  if (it == apps_.end()) {
+    return absl::NotFoundError(absl::StrCat(attempt.ToString(), " is not scheduled"));
+  }
+  App& app = it->second;
+  int32_t applied = std::clamp(app_priority, 0, max_priority_);
+  if (pending_apps_.erase({-app.priority, app.sequence, attempt}) > 0) {
+    pending_apps_.insert({-applied, app.sequence, attempt});
+  }
+  app.priority = applied;
+  return applied;
 }
 
 }  // namespace skein::rm

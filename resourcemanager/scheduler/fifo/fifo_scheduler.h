@@ -41,7 +41,14 @@ class FifoScheduler final : public Scheduler {
   Resource NodeUsed(const NodeId& node) const override;
   Resource Headroom(const ApplicationAttemptId& attempt) const override;
   Resource Pending(const ApplicationAttemptId& attempt) const override;
+  // The single queue as "default" / "root.default" (or "root", the same queue): capacities 1,
+  // running and pending counts (an application without its AM container is pending), containers
+  // and one entry per user.
   absl::StatusOr<QueueSnapshot> GetQueue(const std::string& name) const override;
+  // Re-ranks the application; capped to [0, yarn.cluster.max-application-priority] when a
+  // configuration was given (without one, priorities are not capped, as in AddAttempt).
+  absl::StatusOr<int32_t> UpdateAttemptPriority(const ApplicationAttemptId& attempt,
+                                                int32_t app_priority) override;
 
  private:
   using AskKey = std::tuple<int32_t, int64_t, std::string>;  // priority, request id, name
@@ -49,6 +56,7 @@ class FifoScheduler final : public Scheduler {
   using OrderKey = std::tuple<int32_t, int64_t, ApplicationAttemptId>;  // -priority, seq, id
 
   struct App {
+    std::string user;
     int32_t priority = 0;
     int64_t sequence = 0;
     std::map<AskKey, Ask> asks;  // ordered: most important ask first
@@ -78,6 +86,7 @@ class FifoScheduler final : public Scheduler {
   Resource cluster_;
   Resource used_;
   int64_t next_sequence_ = 0;
+  int32_t max_priority_;  // yarn.cluster.max-application-priority, or no cap without a conf
 };
 
 }  // namespace skein::rm

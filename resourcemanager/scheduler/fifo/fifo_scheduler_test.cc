@@ -1,5 +1,6 @@
 #include "resourcemanager/scheduler/fifo/fifo_scheduler.h"
 
+#include "common/conf/configuration.h"
 #include "gtest/gtest.h"
 
 namespace skein::rm {
@@ -112,16 +113,74 @@ TEST_F(FifoSchedulerTest, DominantCalculatorRespectsVcores) {
   EXPECT_EQ(sched.UsedResource(), Resource(2048, 4));
 }
 
+TEST_F(FifoSchedulerTest, UpdatePriorityReranksAndIsCappedByTheClusterMaximum) {
+  conf::Configuration conf;
+  conf.Set("yarn.cluster.max-application-priority", "5");
+  SchedulerOptions options{&calc_};
+  options.conf = &conf;
+  FifoScheduler s(options);
+  s.AddNode(NodeId("n1", 1), Resource(1024, 8));
+  for (int app : {1, 2}) {
+    ASSERT_TRUE(s.AddAttempt(Attempt(app), "default", "u", 0).ok());
+    ASSERT_TRUE(s.UpdateAsks(Attempt(app), {MakeAsk(1, 1024, 2)}).ok());
+  }
+  auto first = s.Schedule();
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].container_id.application_id().id(), 1);
+  auto applied = s.UpdateAttemptPriority(Attempt(2), 9);
+  ASSERT_TRUE(applied.ok());
+  EXPECT_EQ(*applied, 5);
+  s.ReleaseContainer(first[0].container_id);
+  auto next = s.Schedule();
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].container_id.application_id().id(), 2);
+  EXPECT_EQ(*s.UpdateAttemptPriority(Attempt(2), -1), 0);
+  EXPECT_EQ(s.UpdateAttemptPriority(Attempt(7), 1).status().code(), absl::StatusCode::kNotFound);
+  // Submission priorities are capped the same way.
+  ASSERT_TRUE(s.AddAttempt(Attempt(3), "default", "u", 50).ok());
+  EXPECT_EQ(*s.UpdateAttemptPriority(Attempt(3), 5), 5);
+}
+
+TEST_F(FifoSchedulerTest, QueueSnapshotCountsAppsContainersAndUsers) {
+  sched_.AddNode(NodeId("n1", 1), Resource(4096, 8));
+  ASSERT_TRUE(sched_.AddAttempt(Attempt(1), "default", "u", 0).ok());
+  ASSERT_TRUE(sched_.AddAttempt(Attempt(2), "default", "v", 0).ok());
+  ASSERT_TRUE(sched_.UpdateAsks(Attempt(1), {MakeAsk(1, 1024, 3)}).ok());
+  ASSERT_TRUE(sched_.UpdateAsks(Attempt(2), {MakeAsk(1, 4096, 1)}).ok());
+  ASSERT_EQ(sched_.Schedule().size(), 3u);
+  for (const char* name : {"default", "root.default", "root"}) {
+    auto q = sched_.GetQueue(name);
+    ASSERT_TRUE(q.ok()) << name;
+    EXPECT_EQ(q->path, "root.default");
+    EXPECT_EQ(q->num_applications, 2);
+    EXPECT_EQ(q->num_active_applications, 1);
+    EXPECT_EQ(q->num_pending_applications, 1);  // app 2's AM does not fit yet
+    EXPECT_EQ(q->num_containers, 3);
+    EXPECT_EQ(q->pending.memory_mb, 4096);
+    EXPECT_NEAR(q->absolute_used_capacity, 0.75, 1e-9);
+    EXPECT_NEAR(q->absolute_capacity, 1.0, 1e-9);
+    ASSERT_EQ(q->users.size(), 2u);
+    EXPECT_EQ(q->users[0].user, "u");
+    EXPECT_EQ(q->users[0].used.memory_mb, 3072);
+    EXPECT_EQ(q->users[0].active_applications, 1);
+    EXPECT_EQ(q->users[1].pending_applications, 1);
+  }
+  auto unknown = sched_.GetQueue("nope");
+  EXPECT_EQ(unknown.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(unknown.status().message(), "Unknown queue: nope");
+}
+
 TEST_F(FifoSchedulerTest, UnknownAttemptAndFactoryErrors) {
   EXPECT_EQ(sched_.UpdateAsks(Attempt(9), {MakeAsk(1, 1024, 1)}).code(),
             absl::StatusCode::kNotFound);
   EXPECT_FALSE(sched_.GetQueue("nope").ok());
   EXPECT_TRUE(MakeScheduler("fifo", SchedulerOptions{&calc_}).ok());
-  auto cap =
-      MakeScheduler("org.apache.hadoop.yarn.server.resourcemanager.scheduler.fair.FairScheduler",
-                    SchedulerOptions{&calc_});
-  ASSERT_FALSE(cap.ok());
-  EXPECT_NE(cap.status().message().find("FairScheduler"), std::string::npos);
+  // FIFO has one queue and cannot move applications between queues (as Hadoop's).
+  FifoScheduler fifo(SchedulerOptions{&calc_});
+  ASSERT_TRUE(fifo.AddAttempt(Attempt(1), "default", "u", 0).ok());
+  auto move = fifo.MoveAttempt(Attempt(1), "other");
+  EXPECT_EQ(move.status().code(), absl::StatusCode::kUnimplemented);
+  EXPECT_NE(move.status().message().find("FifoScheduler"), std::string::npos);
   EXPECT_EQ(MakeScheduler("bogus", SchedulerOptions{&calc_}).status().code(),
             absl::StatusCode::kInvalidArgument);
 }

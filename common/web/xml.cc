@@ -1,4 +1,4 @@
-#include "resourcemanager/web/xml.h"
+#include "common/web/xml.h"
 
 namespace skein::web {
 namespace {

@@ -1,9 +1,10 @@
-// Renders the JSON documents of the REST API as XML (for `Accept: application/xml`), the way
+// Shared by the RM and NM web servers (library skein_web_util). Renders the JSON documents of
+// the REST APIs as XML (for `Accept: application/xml`), the way
 // Hadoop's JAXB output looks: the single top-level key is the root element, object keys become
 // child elements, and an array repeats its key's element once per entry
 // ({"apps":{"app":[a,b]}} -> <apps><app>a</app><app>b</app></apps>). Pure; any thread.
-#ifndef SKEIN_RESOURCEMANAGER_WEB_XML_H_
-#define SKEIN_RESOURCEMANAGER_WEB_XML_H_
+#ifndef SKEIN_COMMON_WEB_XML_H_
+#define SKEIN_COMMON_WEB_XML_H_
 
 #include <string>
 
@@ -31,4 +32,4 @@ nlohmann::ordered_json RemoteException(const std::string& exception, const std::
 
 }  // namespace skein::web
 
-#endif  // SKEIN_RESOURCEMANAGER_WEB_XML_H_
+#endif  // SKEIN_COMMON_WEB_XML_H_

@@ -1,0 +1,158 @@
+#include "nodemanager/logaggregation/log_aggregation_service.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "nodemanager/logaggregation/aggregated_log_file.h"
+
+namespace skein::logs {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kEnableKey[] = "yarn.log-aggregation-enable";
+constexpr char kRemoteDirKey[] = "yarn.nodemanager.remote-app-log-dir";
+constexpr char kSuffixKey[] = "yarn.nodemanager.remote-app-log-dir-suffix";
+constexpr char kRetainKey[] = "yarn.nodemanager.log.retain-seconds";
+constexpr char kDebugDelayKey[] = "yarn.nodemanager.delete.debug-delay-sec";
+
+absl::StatusOr<absl::Duration> Seconds(const conf::Configuration& conf, const char* key,
+                                       int64_t fallback) {
+  absl::StatusOr<int64_t> v = conf.GetInt(key, fallback);
+  if (!v.ok()) return v.status();
+  if (*v < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(key, "=", *v, " must be a non-negative number of seconds"));
+  }
+  return absl::Seconds(*v);
+}
+
+}  // namespace
+
+absl::StatusOr<LogAggregationOptions> ParseLogAggregationOptions(const conf::Configuration& conf) {
+  LogAggregationOptions o;
+  absl::StatusOr<bool> enabled = conf.GetBool(kEnableKey, false);
+  if (!enabled.ok()) return enabled.status();
+  o.enabled = *enabled;
+  o.remote_root = conf.Get(kRemoteDirKey, "/tmp/logs");
+  if (o.remote_root.empty() || o.remote_root[0] != '/') {
+    // Hadoop takes any FileSystem URI; Skein writes to a local (or locally mounted) path.
+    constexpr absl::string_view kFile = "file://";
+    if (absl::string_view(o.remote_root).substr(0, kFile.size()) == kFile) {
+      o.remote_root = o.remote_root.substr(kFile.size());
+    }
+    if (o.remote_root.empty() || o.remote_root[0] != '/') {
+      return absl::InvalidArgumentError(
+          absl::StrCat(kRemoteDirKey, "='", conf.Get(kRemoteDirKey, ""),
+                       "' must be an absolute local path (or a file:// URL)"));
+    }
+  }
+  o.suffix = conf.Get(kSuffixKey, "logs");
+  if (o.suffix.empty() || o.suffix.find('/') != std::string::npos || o.suffix == "." ||
+      o.suffix == "..") {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kSuffixKey, "='", o.suffix, "' must be a plain directory name"));
+  }
+  absl::StatusOr<absl::Duration> retain = Seconds(conf, kRetainKey, 10800);
+  if (!retain.ok()) return retain.status();
+  o.retain = *retain;
+  absl::StatusOr<absl::Duration> delay = Seconds(conf, kDebugDelayKey, 0);
+  if (!delay.ok()) return delay.status();
+  o.debug_delay = *delay;
+  return o;
+}
+
+LogAggregationService::LogAggregationService(LogAggregationOptions options, NodeId node)
+    : options_(std::move(options)),
+      node_(std::move(node)),
+      worker_(std::make_unique<EventLoop>("nm-log-agg")) {}
+
+LogAggregationService::~LogAggregationService() { Stop(); }
+
+void LogAggregationService::Start() {
+  if (started_) return;
+  started_ = true;
+  worker_->Start();
+}
+
+void LogAggregationService::Stop() {
+  if (!started_) return;
+  started_ = false;
+  worker_->Stop();
+}
+
+void LogAggregationService::ApplicationFinished(const ApplicationId& app, const std::string& user) {
+  {
+    skein::MutexLock lock(&mu_);
+    if (status_.count(app)) return;
+    status_[app] = options_.enabled ? kLogAggRunning : kLogAggDisabled;
+  }
+  if (!options_.enabled) {
+    worker_->PostDelayed(options_.retain, [this, app] { DeleteLocal(app); });
+    return;
+  }
+  worker_->Post([this, app, user] { Aggregate(app, user); });
+}
+
+std::string LogAggregationService::Status(const ApplicationId& app) const {
+  if (!options_.enabled) return kLogAggDisabled;
+  skein::MutexLock lock(&mu_);
+  auto it = status_.find(app);
+  return it == status_.end() ? kLogAggNotStart : it->second;
+}
+
+std::string LogAggregationService::last_error() const {
+  skein::MutexLock lock(&mu_);
+  return last_error_;
+}
+
+void LogAggregationService::SetStatus(const ApplicationId& app, const std::string& status) {
+  skein::MutexLock lock(&mu_);
+  status_[app] = status;
+}
+
+void LogAggregationService::Aggregate(const ApplicationId& app, const std::string& user) {
+  std::vector<std::pair<std::string, std::string>> dirs;
+  for (const std::string& log_dir : options_.log_dirs) {
+    std::error_code ec;
+    fs::path app_dir = fs::path(log_dir) / app.ToString();
+    for (fs::directory_iterator it(app_dir, ec), end; !ec && it != end; it.increment(ec)) {
+      if (it->is_directory(ec)) dirs.emplace_back(it->path().filename().string(), it->path());
+    }
+  }
+  const std::string path = absl::StrCat(
+      RemoteAppLogDir(options_.remote_root, user, options_.suffix, app), "/", NodeFileName(node_));
+  absl::Status s = WriteAggregatedLogFile(path, CollectContainerLogs(dirs));
+  if (!s.ok()) {
+    // As YARN: a failed upload keeps the local logs (they are removed by retain-seconds).
+    fprintf(stderr, "skein nodemanager: log aggregation for %s failed: %s\n",
+            app.ToString().c_str(), std::string(s.message()).c_str());
+    {
+      skein::MutexLock lock(&mu_);
+      last_error_ = std::string(s.message());
+    }
+    SetStatus(app, kLogAggFailed);
+    worker_->PostDelayed(options_.retain, [this, app] { DeleteLocal(app); });
+    return;
+  }
+  if (options_.debug_delay > absl::ZeroDuration()) {
+    worker_->PostDelayed(options_.debug_delay, [this, app] { DeleteLocal(app); });
+  } else {
+    DeleteLocal(app);
+  }
+  SetStatus(app, kLogAggSucceeded);
+}
+
+void LogAggregationService::DeleteLocal(const ApplicationId& app) {
+  for (const std::string& log_dir : options_.log_dirs) {
+    std::error_code ec;
+    fs::remove_all(fs::path(log_dir) / app.ToString(), ec);
+    if (ec) {
+      fprintf(stderr, "skein nodemanager: removing logs of %s under %s: %s\n",
+              app.ToString().c_str(), log_dir.c_str(), ec.message().c_str());
+    }
+  }
+}
+
+}  // namespace skein::logs

@@ -1,0 +1,207 @@
+#include "nodemanager/recovery/container_recovery.h"
+
+#include <signal.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "nodemanager/container/launch_script.h"
+
+namespace skein::nm {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The exit code the wrapper wrote, if any.
+std::optional<int> ReadExitCode(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return std::nullopt;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  int code = 0;
+  if (!absl::SimpleAtoi(absl::StripAsciiWhitespace(ss.str()), &code)) return std::nullopt;
+  return code;
+}
+
+// Polls adopted containers until their process is gone, then completes them.
+void Watch(EventLoop& loop, ContainerManager& manager, std::vector<ContainerRecord> adopted,
+           std::string recovery_dir, absl::Duration poll) {
+  auto pending = std::make_shared<std::vector<ContainerRecord>>(std::move(adopted));
+  auto timer = std::make_shared<EventLoop::TimerId>(0);
+  *timer = loop.PostPeriodic(poll, [&loop, &manager, pending, timer, recovery_dir] {
+    for (auto it = pending->begin(); it != pending->end();) {
+      if (ProcessStartTime(it->pid) == it->start_time_ticks) {
+        ++it;
+        continue;
+      }
+      std::optional<int> code = ReadExitCode(ExitCodeFile(recovery_dir, it->id));
+      manager.RecoveredExit(it->id, code.has_value() ? ProcessExit{false, *code}
+                                                     : ProcessExit{false, kExitStatusLost});
+      it = pending->erase(it);
+    }
+    if (pending->empty()) loop.Cancel(*timer);
+  });
+}
+
+}  // namespace
+
+std::string ExitCodeFile(const std::string& recovery_dir, const ContainerId& id) {
+  return absl::StrCat(recovery_dir, "/exitcodes/", id.ToString());
+}
+
+std::string ExitCodeWrapperLine(const std::string& exit_code_file) {
+  // The first run (the process group leader the NodeManager knows) runs the script again as a
+  // child and records its exit code; a SIGTERM to the group is deferred by the trap until the
+  // child has exited, so even a kill leaves its exit code behind.
+  const std::string f = ShellSingleQuote(exit_code_file);
+  return absl::StrCat(
+      "if [ -z \"$SKEIN_EXIT_CODE_WRAPPED\" ]; then export SKEIN_EXIT_CODE_WRAPPED=1; ",
+      "trap 'true' TERM; /bin/bash \"$0\" \"$@\"; rc=$?; ", "echo \"$rc\" > ", f, ".tmp && mv -f ",
+      f, ".tmp ", f, "; exit \"$rc\"; fi");
+}
+
+RecordingHooks::RecordingHooks(ContainerHooks* inner, std::string recovery_dir,
+                               std::function<void(const ContainerId&, int)> on_launched)
+    : inner_(inner), recovery_dir_(std::move(recovery_dir)), on_launched_(std::move(on_launched)) {}
+
+absl::StatusOr<std::vector<std::string>> RecordingHooks::PrepareLaunch(const ContainerId& id,
+                                                                       const Resource& resource) {
+  std::vector<std::string> lines;
+  if (!recovery_dir_.empty()) {
+    std::error_code ec;
+    fs::create_directories(recovery_dir_ + "/exitcodes", ec);
+    if (ec) {
+      return absl::InternalError(absl::StrCat("cannot create ", recovery_dir_,
+                                              "/exitcodes for exit code files: ", ec.message()));
+    }
+    lines.push_back(ExitCodeWrapperLine(ExitCodeFile(recovery_dir_, id)));
+  }
+  if (inner_ != nullptr) {
+    absl::StatusOr<std::vector<std::string>> more = inner_->PrepareLaunch(id, resource);
+    if (!more.ok()) return more.status();
+    lines.insert(lines.end(), more->begin(), more->end());
+  }
+  return lines;
+}
+
+void RecordingHooks::Launched(const ContainerId& id, int pid, const Resource& resource) {
+  if (inner_ != nullptr) inner_->Launched(id, pid, resource);
+  if (on_launched_) on_launched_(id, pid);
+}
+
+std::string RecordingHooks::ExitDiagnostics(const ContainerId& id, int pid) {
+  return inner_ != nullptr ? inner_->ExitDiagnostics(id, pid) : "";
+}
+
+absl::Status RecordingHooks::Cleanup(const ContainerId& id) {
+  return inner_ != nullptr ? inner_->Cleanup(id) : absl::OkStatus();
+}
+
+ContainerRecorder::ContainerRecorder(NmStateStore& store, ContainerManager& manager,
+                                     std::string recovery_dir)
+    : store_(store), manager_(manager), recovery_dir_(std::move(recovery_dir)) {}
+
+void ContainerRecorder::Log(const absl::Status& s) {
+  if (!s.ok()) fprintf(stderr, "skein nodemanager: %s\n", std::string(s.message()).c_str());
+}
+
+void ContainerRecorder::Launched(const ContainerId& id, int pid) {
+  for (const ContainerManager::ContainerView& v : manager_.Views()) {
+    if (v.id != id) continue;
+    ContainerRecord r;
+    r.id = id;
+    r.user = v.user;
+    r.pid = pid;
+    r.start_time_ticks = ProcessStartTime(pid);
+    r.work_dir = v.work_dir;
+    r.log_dir = v.log_dir;
+    for (const proto::ContainerStatusProto& s : manager_.AllStatuses()) {
+      if (ContainerId::FromProto(s.container_id()) == id) {
+        r.resource = Resource::FromProto(s.capability());
+      }
+    }
+    Log(store_.StoreContainer(r));
+    records_[id] = r;
+    stored_.insert(id);
+  }
+}
+
+void ContainerRecorder::Sync() {
+  std::set<ContainerId> known;
+  for (const proto::ContainerStatusProto& s : manager_.AllStatuses()) {
+    ContainerId id = ContainerId::FromProto(s.container_id());
+    known.insert(id);
+    if (s.state() != proto::C_COMPLETE || !stored_.count(id) || completed_.count(id)) continue;
+    auto rec = records_.find(id);
+    if (rec == records_.end()) continue;
+    rec->second.completed = true;
+    rec->second.exit_status = s.exit_status();
+    rec->second.diagnostics = s.diagnostics();
+    Log(store_.StoreContainer(rec->second));
+    completed_.insert(id);
+  }
+  for (auto it = stored_.begin(); it != stored_.end();) {
+    if (known.count(*it)) {
+      ++it;
+      continue;
+    }
+    // The RM acknowledged the completion: nothing left to recover.
+    Log(store_.RemoveContainer(*it));
+    if (!recovery_dir_.empty()) {
+      std::error_code ec;
+      fs::remove(ExitCodeFile(recovery_dir_, *it), ec);
+    }
+    completed_.erase(*it);
+    records_.erase(*it);
+    it = stored_.erase(it);
+  }
+}
+
+RecoveryResult RecoverContainers(NmStateStore& store, ContainerManager& manager,
+                                 ContainerRecorder& recorder, EventLoop& loop, bool recovery,
+                                 const std::string& recovery_dir, absl::Duration poll) {
+  RecoveryResult result;
+  absl::StatusOr<std::vector<ContainerRecord>> records = store.LoadContainers();
+  if (!records.ok()) {
+    fprintf(stderr, "skein nodemanager: %s\n", std::string(records.status().message()).c_str());
+    return result;
+  }
+  std::vector<ContainerRecord> adopted;
+  for (const ContainerRecord& r : *records) {
+    const bool alive = r.pid > 0 && !r.completed && r.start_time_ticks != 0 &&
+                       ProcessStartTime(r.pid) == r.start_time_ticks;
+    if (!recovery) {
+      if (alive) {
+        kill(-r.pid, SIGKILL);  // the previous NodeManager's container: nobody reports it now
+        ++result.killed;
+      }
+      (void)store.RemoveContainer(r.id);
+      continue;
+    }
+    manager.AdoptRunning(r.id, r.user, r.resource, r.pid, r.work_dir, r.log_dir);
+    recorder.Launched(r.id, r.pid);
+    if (r.completed) {
+      // Ended and was recorded, but the RM never acknowledged it: report it again.
+      manager.RecoveredExit(r.id, ProcessExit{false, r.exit_status});
+      ++result.ended;
+    } else if (alive) {
+      adopted.push_back(r);
+      ++result.reattached;
+    } else {
+      std::optional<int> code = ReadExitCode(ExitCodeFile(recovery_dir, r.id));
+      manager.RecoveredExit(r.id, ProcessExit{false, code.value_or(kExitStatusLost)});
+      ++result.ended;
+    }
+  }
+  if (!adopted.empty()) Watch(loop, manager, std::move(adopted), recovery_dir, poll);
+  recorder.Sync();
+  return result;
+}
+
+}  // namespace skein::nm

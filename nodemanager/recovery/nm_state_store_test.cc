@@ -1,0 +1,110 @@
+#include "nodemanager/recovery/nm_state_store.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nodemanager/recovery/container_recovery.h"
+
+namespace skein::nm {
+namespace {
+
+using ::testing::HasSubstr;
+
+ContainerRecord Record(int seq) {
+  ContainerRecord r;
+  r.id = ContainerId::Make(ApplicationAttemptId(ApplicationId(1700, 1), 1), 0, seq);
+  r.user = "alice";
+  r.resource = Resource(1024, 2);
+  r.pid = 4242;
+  r.start_time_ticks = 123456;
+  r.work_dir = "/local/usercache/alice/appcache/x";
+  r.log_dir = "/logs/x";
+  r.token_identifier = std::string("\0bin\n:ary", 9);
+  return r;
+}
+
+TEST(NmStateStoreTest, RecordEncodingRoundTrips) {
+  ContainerRecord r = Record(3);
+  r.completed = true;
+  r.exit_status = -105;
+  r.diagnostics = "killed: 12:34";
+  absl::StatusOr<ContainerRecord> back = DecodeContainerRecord(EncodeContainerRecord(r));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->id, r.id);
+  EXPECT_EQ(back->user, "alice");
+  EXPECT_EQ(back->resource, Resource(1024, 2));
+  EXPECT_EQ(back->pid, 4242);
+  EXPECT_EQ(back->start_time_ticks, 123456);
+  EXPECT_EQ(back->token_identifier, r.token_identifier);
+  EXPECT_TRUE(back->completed);
+  EXPECT_EQ(back->exit_status, -105);
+  EXPECT_EQ(back->diagnostics, "killed: 12:34");
+  EXPECT_TRUE(absl::IsDataLoss(DecodeContainerRecord("2:v1").status()));
+  EXPECT_THAT(
+      DecodeContainerRecord(EncodeContainerRecord(r).replace(0, 4, "2:v9")).status().message(),
+      HasSubstr("unknown container record version 'v9'"));
+}
+
+TEST(NmStateStoreTest, LevelDbKeepsRecordsAcrossReopen) {
+  const std::string dir = ::testing::TempDir() + "/nm_state_" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  {
+    auto store = OpenLevelDbStateStore(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    ASSERT_TRUE((*store)->StoreContainer(Record(1)).ok());
+    ASSERT_TRUE((*store)->StoreContainer(Record(2)).ok());
+    ContainerRecord done = Record(2);
+    done.completed = true;
+    done.exit_status = 3;
+    ASSERT_TRUE((*store)->StoreContainer(done).ok());
+    ASSERT_TRUE((*store)->StoreContainer(Record(3)).ok());
+    ASSERT_TRUE((*store)->RemoveContainer(Record(3).id).ok());
+    // A second opener is refused while the first holds the lock, with the reason.
+    auto second = OpenLevelDbStateStore(dir);
+    ASSERT_FALSE(second.ok());
+    EXPECT_THAT(second.status().message(), HasSubstr(dir));
+  }
+  auto store = OpenLevelDbStateStore(dir);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto records = (*store)->LoadContainers();
+  ASSERT_TRUE(records.ok()) << records.status();
+  ASSERT_EQ(records->size(), 2u);
+  EXPECT_EQ((*records)[0].id, Record(1).id);
+  EXPECT_FALSE((*records)[0].completed);
+  EXPECT_TRUE((*records)[1].completed);
+  EXPECT_EQ((*records)[1].exit_status, 3);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(NmStateStoreTest, ProcessStartTimeTellsLiveFromGone) {
+  EXPECT_GT(ProcessStartTime(getpid()), 0);
+  EXPECT_EQ(ProcessStartTime(getpid()), ProcessStartTime(getpid()));
+  EXPECT_EQ(ProcessStartTime(0), 0);
+  EXPECT_EQ(ProcessStartTime(999999999), 0);
+}
+
+TEST(NmStateStoreTest, ExitCodeWrapperRecordsTheExitCode) {
+  const std::string dir = ::testing::TempDir() + "/nm_exitcode_" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  const std::string script = dir + "/launch.sh";
+  const std::string code = dir + "/code";
+  {
+    std::ofstream out(script);
+    out << "#!/bin/bash\n" << ExitCodeWrapperLine(code) << "\nexec /bin/bash -c 'exit 7'\n";
+  }
+  EXPECT_EQ(WEXITSTATUS(system(("/bin/bash " + script).c_str())), 7);
+  std::ifstream in(code);
+  std::string text;
+  std::getline(in, text);
+  EXPECT_EQ(text, "7");
+  EXPECT_FALSE(std::filesystem::exists(code + ".tmp"));
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace skein::nm

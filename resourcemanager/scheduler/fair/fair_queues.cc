@@ -1,0 +1,231 @@
+// FairScheduler: fair-share computation (YARN's ComputeFairShares), queue snapshots and reloading
+// of the allocation file (see fair_scheduler.h).
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "common/conf/configuration.h"
+#include "resourcemanager/scheduler/fair/fair_scheduler.h"
+
+namespace skein::rm {
+namespace {
+
+constexpr int kComputeIterations = 25;  // binary search steps, as YARN's ComputeFairShares
+
+int64_t Component(const Resource& r, int type) { return type == 0 ? r.memory_mb : r.vcores; }
+void SetComponent(Resource& r, int type, int64_t v) { (type == 0 ? r.memory_mb : r.vcores) = v; }
+
+}  // namespace
+
+// ---- Fair shares ------------------------------------------------------------------------------
+
+void FairScheduler::ComputeShares(const std::vector<int>& children, const Resource& total,
+                                  FairPolicy policy, bool steady) const {
+  auto share_of = [this, steady](int c) -> Resource& {
+    return steady ? queues_[c].steady_fair_share : queues_[c].fair_share;
+  };
+  for (int c : children) share_of(c) = Resource();
+  const int types = policy == FairPolicy::kDrf ? 2 : 1;  // fair / fifo: memory only
+  for (int type = 0; type < types; ++type) {
+    std::vector<int> flexible;
+    int64_t taken = 0;
+    for (int c : children) {
+      const FairQueueConfig& qc = config_.queues[c];
+      int64_t max = std::min(Component(queues_[c].max_share, type), kUnlimited);
+      int64_t fixed = -1;
+      if (max <= 0 || (!steady && !IsActive(c))) {
+        fixed = 0;
+      } else if (qc.weight <= 0) {
+        fixed = std::max<int64_t>(0, Component(queues_[c].min_share, type));
+      }
+      if (fixed >= 0) {
+        SetComponent(share_of(c), type, fixed);
+        taken = std::min(taken + fixed, kUnlimited);
+      } else {
+        flexible.push_back(c);
+      }
+    }
+    if (flexible.empty()) continue;
+    auto share_at = [this, type](int c, double ratio) -> int64_t {
+      double s = config_.queues[c].weight * ratio;
+      s = std::max(s, static_cast<double>(Component(queues_[c].min_share, type)));
+      s = std::min(
+          s, static_cast<double>(std::min(Component(queues_[c].max_share, type), kUnlimited)));
+      return static_cast<int64_t>(s);
+    };
+    auto used_at = [&](double ratio) {
+      int64_t sum = 0;
+      for (int c : flexible) sum = std::min(sum + share_at(c, ratio), kUnlimited);
+      return sum;
+    };
+    int64_t max_sum = 0;
+    for (int c : flexible) {
+      max_sum = std::min(max_sum + std::min(Component(queues_[c].max_share, type), kUnlimited),
+                         kUnlimited);
+    }
+    int64_t target = std::min(std::max<int64_t>(0, Component(total, type) - taken), max_sum);
+    double right = 1.0;
+    while (used_at(right) < target && right < 1e300) right *= 2.0;
+    double left = 0;
+    for (int i = 0; i < kComputeIterations; ++i) {
+      double mid = (left + right) / 2.0;
+      int64_t planned = used_at(mid);
+      if (planned == target) {
+        right = mid;
+        break;
+      }
+      (planned < target ? left : right) = mid;
+    }
+    for (int c : flexible) SetComponent(share_of(c), type, share_at(c, right));
+  }
+}
+
+void FairScheduler::EnsureShares() const {
+  if (!shares_dirty_) return;
+  shares_dirty_ = false;
+  for (size_t q = 0; q < queues_.size(); ++q) {
+    queues_[q].min_share = config_.queues[q].min_resources.Resolve(cluster_);
+    Resource max = config_.queues[q].max_resources.Resolve(cluster_);
+    queues_[q].max_share =
+        Resource(std::min(max.memory_mb, kUnlimited), std::min(max.vcores, kUnlimited));
+    queues_[q].capped = max.memory_mb < kUnlimited || max.vcores < kUnlimited;
+  }
+  queues_[0].fair_share = cluster_;
+  queues_[0].steady_fair_share = cluster_;
+  // A child always comes after its parent, so one forward pass splits top-down.
+  for (size_t q = 0; q < queues_.size(); ++q) {
+    const FairQueueConfig& c = config_.queues[q];
+    if (c.children.empty()) continue;
+    ComputeShares(c.children, queues_[q].fair_share, c.policy, false);
+    ComputeShares(c.children, queues_[q].steady_fair_share, c.policy, true);
+  }
+}
+
+// ---- Snapshots ------------------------------------------------------------------------------
+
+QueueSnapshot FairScheduler::Snapshot(int index) const {
+  const FairQueueConfig& c = config_.queues[index];
+  const Queue& q = queues_[index];
+  QueueSnapshot s;
+  s.name = c.name;
+  s.path = c.path;
+  auto frac = [](int64_t a, int64_t b) {
+    return b > 0 ? std::min(1.0, std::max(0.0, static_cast<double>(a) / b)) : 0.0;
+  };
+  s.absolute_capacity = frac(q.fair_share.memory_mb, cluster_.memory_mb);
+  s.absolute_maximum_capacity =
+      cluster_.memory_mb > 0 ? frac(q.max_share.memory_mb, cluster_.memory_mb) : 1.0;
+  s.absolute_used_capacity = frac(q.used.memory_mb, cluster_.memory_mb);
+  const Queue* parent = c.parent >= 0 ? &queues_[c.parent] : nullptr;
+  s.capacity = parent ? frac(q.fair_share.memory_mb, parent->fair_share.memory_mb) : 1.0;
+  s.maximum_capacity = s.absolute_maximum_capacity;
+  s.used_capacity = q.fair_share.memory_mb > 0
+                        ? static_cast<double>(q.used.memory_mb) / q.fair_share.memory_mb
+                        : 0.0;
+  s.used = q.used;
+  s.pending = q.pending;
+  s.num_applications = q.num_apps;
+  s.num_active_applications = q.runnable_apps;
+  s.num_pending_applications = q.num_apps - q.runnable_apps;
+  s.max_applications = c.max_running_apps == kUnlimitedApps ? -1 : c.max_running_apps;
+  s.preemption_disabled = !site_.preemption;
+  s.has_fair = true;
+  FairQueueSnapshot& f = s.fair;
+  f.min_resources = q.min_share;
+  f.max_resources = Resource::ComponentMin(q.max_share, cluster_);  // as YARN's REST shows it
+  f.fair_share = q.fair_share;
+  f.steady_fair_share = q.steady_fair_share;
+  f.demand = Resource::ComponentMin(q.used + q.pending, q.max_share);
+  f.weight = c.weight;
+  f.scheduling_policy = std::string(PolicyName(c.policy));
+  f.max_running_apps = s.max_applications;
+  f.max_am_share = c.max_am_share;
+  f.is_parent = !c.is_leaf();
+  if (c.is_leaf() && index != 0) {
+    s.am_used = q.am_used;
+    s.am_limit = c.max_am_share >= 0 ? MaxAmResource(index) : cluster_;
+    s.max_am_resource_percent = c.max_am_share >= 0 ? c.max_am_share : 1.0;
+    std::map<std::string, QueueUserSnapshot> users;
+    for (const auto& [id, app] : apps_) {
+      if (app.leaf != index) continue;
+      s.num_containers += app.num_containers;
+      QueueUserSnapshot& u = users[app.user];
+      u.user = app.user;
+      u.used += app.used;
+      if (app.am_running) u.am_used += app.am_resource;
+      ++(app.runnable ? u.active_applications : u.pending_applications);
+    }
+    for (auto& [name, u] : users) {
+      u.user_limit = q.max_share;
+      s.users.push_back(std::move(u));
+    }
+  }
+  for (int child : c.children) {
+    s.children.push_back(Snapshot(child));
+    s.num_containers += s.children.back().num_containers;
+  }
+  return s;
+}
+
+absl::StatusOr<QueueSnapshot> FairScheduler::GetQueue(const std::string& name) const {
+  int index = config_.Find(name);
+  if (index < 0) return absl::NotFoundError(absl::StrCat("Unknown queue: ", name));
+  EnsureShares();
+  return Snapshot(index);
+}
+
+// ---- Reloading --------------------------------------------------------------------------------
+
+std::vector<std::string> FairScheduler::ReloadableFiles() const { return {site_.allocation_file}; }
+
+absl::Status FairScheduler::Reinitialize(const conf::Configuration& conf) {
+  auto site = FairSiteConfig::FromConfiguration(conf);
+  if (!site.ok()) return site.status();
+  auto parsed = AllocationConfig::Load(*site);
+  if (!parsed.ok()) {
+    return absl::Status(parsed.status().code(),
+                        absl::StrCat("Failed to reload the fair scheduler allocation file: ",
+                                     parsed.status().message()));
+  }
+  AllocationConfig& next = *parsed;
+  std::vector<int> remap(config_.queues.size(), -1);
+  for (size_t i = 0; i < config_.queues.size(); ++i) {
+    const std::string& path = config_.queues[i].path;
+    remap[i] = next.Find(path);
+    if (!config_.queues[i].is_leaf() || queues_[i].num_apps == 0) continue;
+    if (remap[i] >= 0 && !next.queues[remap[i]].is_leaf()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "Failed to reload the fair scheduler allocation file ", next.source, ": leaf queue ",
+          path, " has ", queues_[i].num_apps, " applications and cannot become a parent queue"));
+    }
+    if (remap[i] < 0) {  // keep it, as YARN keeps a queue that still has applications
+      auto made = next.CreateQueue(path, false);
+      if (!made.ok()) {
+        return absl::FailedPreconditionError(
+            absl::StrCat("Failed to reload the fair scheduler allocation file ", next.source,
+                         ": queue ", path, " has ", queues_[i].num_apps,
+                         " applications and cannot be kept: ", made.status().message()));
+      }
+      remap[i] = *made;
+    }
+  }
+  site_ = std::move(*site);
+  config_ = std::move(next);
+  for (auto& [id, app] : apps_) app.leaf = remap[app.leaf];
+  RebuildQueues();
+  PromoteWaitingApps();
+  return absl::OkStatus();
+}
+
+void FairScheduler::RebuildQueues() {
+  queues_.clear();
+  queues_.resize(config_.queues.size());
+  RankQueues();
+  std::vector<ApplicationAttemptId> ids;
+  for (const auto& [id, app] : apps_) ids.push_back(id);
+  std::sort(ids.begin(), ids.end());
+  for (const ApplicationAttemptId& id : ids) AttachApp(id, apps_.at(id));
+  shares_dirty_ = true;
+}
+
+}  // namespace skein::rm

@@ -1,0 +1,87 @@
+// Issue 4 end to end with real daemons: `yarn logs` reads the aggregated logs of a finished
+// application, and a NodeManager whose disks are "full" leaves scheduling with YARN's report.
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_split.h"
+#include "gtest/gtest.h"
+#include "tests/integration/test_cluster.h"
+
+namespace skein::testing {
+namespace {
+namespace fs = std::filesystem;
+
+TEST(LogsEndToEndTest, YarnLogsShowsAggregatedLogsAfterTheAppFinishes) {
+  const std::string remote =
+      fs::temp_directory_path().string() + "/skein_logs_e2e_" + std::to_string(getpid());
+  fs::remove_all(remote);
+  TestCluster cluster(1, {{"yarn.log-aggregation-enable", "true"},
+                          {"yarn.nodemanager.remote-app-log-dir", remote}});
+  ASSERT_TRUE(cluster.Start().ok());
+  CommandResult r = cluster.Yarn({"distributedshell", "-shell_command",
+                                  "echo hello-from-$CONTAINER_ID", "-num_containers", "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string id = AppIdFrom(r.out);
+  ASSERT_FALSE(id.empty()) << r.out;
+  // Aggregation follows the RM's applications_to_cleanup on the next heartbeat.
+  CommandResult logs;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        logs = cluster.Yarn({"logs", "-applicationId", id});
+        return logs.exit_code == 0;
+      },
+      absl::Seconds(30)))
+      << logs.out << logs.err;
+  EXPECT_TRUE(absl::StrContains(logs.out, "LogAggregationType: AGGREGATED")) << logs.out;
+  EXPECT_TRUE(absl::StrContains(logs.out, "LogType:stdout\n")) << logs.out;
+  EXPECT_TRUE(absl::StrContains(logs.out, "hello-from-container_")) << logs.out;
+  EXPECT_TRUE(absl::StrContains(logs.out, "End of LogType:stdout\n")) << logs.out;
+  // The local copies are gone; -am 1 shows the AM container only.
+  EXPECT_TRUE(
+      WaitFor([&] { return !fs::exists(cluster.nm_log_dir(0) + "/" + id); }, absl::Seconds(10)));
+  CommandResult one = cluster.Yarn({"logs", "-applicationId", id, "-am", "1"});
+  EXPECT_EQ(one.exit_code, 0) << one.err;
+  EXPECT_TRUE(absl::StrContains(one.out, "_000001 on ")) << one.out;
+  EXPECT_FALSE(absl::StrContains(one.out, "_000002 on ")) << one.out;
+  CommandResult unknown = cluster.Yarn({"logs", "-applicationId", "application_1_0042"});
+  EXPECT_EQ(unknown.exit_code, 255);
+  EXPECT_TRUE(absl::StrContains(unknown.err,
+                                "Can not find the logs for the application: "
+                                "application_1_0042"))
+      << unknown.err;
+  fs::remove_all(remote);
+}
+
+TEST(LogsEndToEndTest, FullDisksMakeTheNodeUnhealthy) {
+  // Any real disk is above 0.0001 % used.
+  TestCluster cluster(
+      1, {{"yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage",
+           "0.0001"}});
+  // Start() waits for a RUNNING node, which never comes (it reports unhealthy at once): the
+  // daemons are up all the same, so its timeout is expected.
+  absl::Status started = cluster.Start();
+  EXPECT_TRUE(absl::IsDeadlineExceeded(started)) << started;
+  ASSERT_TRUE(
+      WaitFor([&] { return cluster.CountNodes(proto::NS_UNHEALTHY) == 1; }, absl::Seconds(30)));
+  CommandResult list = cluster.Yarn({"node", "-list", "-all"});
+  std::string node_id;
+  for (absl::string_view line : absl::StrSplit(list.out, '\n')) {
+    if (absl::StrContains(line, "UNHEALTHY")) {
+      absl::string_view rest = absl::StripLeadingAsciiWhitespace(line);
+      node_id = std::string(rest.substr(0, rest.find_first_of(" \t")));
+    }
+  }
+  ASSERT_FALSE(node_id.empty()) << list.out;
+  CommandResult status = cluster.Yarn({"node", "-status", node_id});
+  EXPECT_TRUE(absl::StrContains(status.out,
+                                "1/1 local-dirs usable space is below configured utilization "
+                                "percentage/no more usable space [ "))
+      << status.out;
+  EXPECT_TRUE(absl::StrContains(status.out, "used space above threshold of 0.0001%")) << status.out;
+}
+
+}  // namespace
+}  // namespace skein::testing
