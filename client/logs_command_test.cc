@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -89,6 +90,11 @@ class YarnLogsTest : public ::testing::Test {
               });
     rest_port_ = rest_.bind_to_any_port("127.0.0.1");
     rest_thread_ = std::thread([this] { rest_.listen_after_bind(); });
+    // cpp-httplib's stop() is a no-op until the listen loop runs: wait for it (bounded) so
+    // that an early stop cannot leave the thread listening forever.
+    for (int i = 0; i < 5000 && !rest_.is_running(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     // A real NM web server over real log files.
     Write(dir_ / "nmlogs" / kRunning.ToString() / Cid(kRunning, 1, 1).ToString() / "stdout",
           "am says hi\n");

@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -57,6 +58,11 @@ class FetchTest : public ::testing::Test {
     });
     int port = server_.bind_to_any_port("127.0.0.1");
     server_thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // cpp-httplib's stop() is a no-op until the listen loop runs: wait for it (bounded) so
+    // that an early stop cannot leave the thread listening forever.
+    for (int i = 0; i < 5000 && !server_.is_running(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
     return absl::StrCat("http://127.0.0.1:", port);
   }
 

@@ -113,6 +113,11 @@ TEST_F(ResourceLocalizerTest, SameResourceForTwoContainersDownloadsOnce) {
   });
   int port = server_.bind_to_any_port("127.0.0.1");
   server_thread_ = std::thread([this] { server_.listen_after_bind(); });
+  // cpp-httplib's stop() is a no-op until the listen loop runs: wait for it (bounded) so
+  // that an early stop cannot leave the thread listening forever.
+  for (int i = 0; i < 5000 && !server_.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   const std::string url = absl::StrCat("http://127.0.0.1:", port, "/big.bin");
 
   std::promise<absl::StatusOr<ResourceLocalizer::Paths>> a, b;

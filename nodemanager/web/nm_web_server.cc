@@ -2,11 +2,13 @@
 
 #include <httplib.h>
 
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <regex>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
@@ -379,6 +381,11 @@ absl::Status NmWebServer::Start(const std::string& address) {
   }
   port_ = bound;
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // cpp-httplib's stop() is a no-op until the listen loop runs: wait for it (bounded) so
+  // that an early stop cannot leave the thread listening forever.
+  for (int i = 0; i < 5000 && !server_->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   return absl::OkStatus();
 }
 

@@ -293,6 +293,11 @@ class RmCore {
 
   // Nodes (rm_core_nodes.cc).
   void LoseNode(Node& node, proto::NodeState new_state, const std::string& why);
+  // A RUNNING node re-registers with the containers it recovered after an NM restart: they keep
+  // running (and their allocation); reported completions end with their real exit status.
+  proto::RegisterNodeManagerResponse ReconnectNode(Node& node,
+                                                   const proto::RegisterNodeManagerRequest& req,
+                                                   proto::RegisterNodeManagerResponse resp);
 
   // Administration (rm_core_admin.cc).
   bool IsAdmin(const std::string& user) const;

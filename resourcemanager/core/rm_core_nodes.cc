@@ -33,6 +33,12 @@ proto::RegisterNodeManagerResponse RmCore::RegisterNode(
     return resp;
   }
   auto existing = nodes_.find(id);
+  if (existing != nodes_.end() && existing->second.state == proto::NS_RUNNING &&
+      existing->second.total == total && !req.container_statuses().empty()) {
+    // Work-preserving NM restart (yarn.nodemanager.recovery.enabled): the node came back before
+    // it expired, with the same resource, reporting the containers it recovered. Keep those.
+    return ReconnectNode(existing->second, req, std::move(resp));
+  }
   if (existing != nodes_.end() && existing->second.state != proto::NS_LOST) {
     // Re-registration after an NM restart: what ran there before is gone.
     LoseNode(existing->second, proto::NS_REBOOTED, "Container released on a *restarted* node");
@@ -61,6 +67,47 @@ proto::RegisterNodeManagerResponse RmCore::RegisterNode(
   resp.mutable_container_token_master_key()->set_key_id(1);
   resp.mutable_container_token_master_key()->set_bytes(master_key_);
   *resp.mutable_resource() = total.ToProto();
+  RunScheduling();
+  return resp;
+}
+
+proto::RegisterNodeManagerResponse RmCore::ReconnectNode(
+    Node& node, const proto::RegisterNodeManagerRequest& req,
+    proto::RegisterNodeManagerResponse resp) {
+  node.http_port = req.http_port();
+  node.last_heartbeat = clock_.NowMillis();
+  node.version = req.nm_version();
+  node.response_id = 0;
+  absl::flat_hash_set<ContainerId> running;
+  std::vector<std::pair<ContainerId, proto::ContainerStatusProto>> finished;
+  for (const auto& s : req.container_statuses()) {
+    ContainerId cid = ContainerId::FromProto(s.container_id());
+    if (s.state() == proto::C_COMPLETE) {
+      finished.emplace_back(cid, s);  // ended while the NM was down: its true exit status
+    } else if (node.containers.contains(cid)) {
+      running.insert(cid);
+    } else {
+      node.to_cleanup.push_back(cid);  // not ours (any more): stop it
+    }
+  }
+  for (const auto& [cid, s] : finished) ContainerCompleted(cid, s);
+  // What the RM had on the node but the NM no longer knows did not survive the restart.
+  std::vector<ContainerId> gone;
+  for (const ContainerId& cid : node.containers) {
+    if (!running.contains(cid)) gone.push_back(cid);
+  }
+  for (const ContainerId& cid : gone) {
+    proto::ContainerStatusProto s;
+    *s.mutable_container_id() = cid.ToProto();
+    s.set_state(proto::C_COMPLETE);
+    s.set_exit_status(proto::ABORTED);
+    s.set_diagnostics("Container released on a *restarted* node");
+    ContainerCompleted(cid, s);
+  }
+  resp.set_nodeaction(proto::NORMAL);
+  resp.mutable_container_token_master_key()->set_key_id(1);
+  resp.mutable_container_token_master_key()->set_bytes(master_key_);
+  *resp.mutable_resource() = node.total.ToProto();
   RunScheduling();
   return resp;
 }

@@ -2,6 +2,8 @@
 // launcher and direct NodeManager heartbeats: no sockets, no processes.
 #include "resourcemanager/core/rm_core.h"
 
+#include <map>
+
 #include "gtest/gtest.h"
 #include "resourcemanager/core/rm_core_test_fixture.h"
 
@@ -267,6 +269,71 @@ TEST_F(RmCoreCapacityTest, AppHeldByTheAmLimitSaysWhyInItsDiagnostics) {
   EXPECT_EQ(launcher_.launched.size(), 2u);
   EXPECT_EQ(ApplicationId::FromProto(launcher_.launched[1].id().app_attempt_id().application_id()),
             second);
+}
+
+}  // namespace
+}  // namespace skein::rm
+
+namespace skein::rm {
+namespace {
+
+// Work-preserving NodeManager restart: the node re-registers before it expires, reporting what it
+// recovered. Running containers keep their allocation, a completion reported at registration
+// reaches the AM with its real exit status, a container the NM no longer has is ABORTED, and one
+// the RM does not know is stopped.
+TEST_F(RmCoreTest, RestartedNodeKeepsTheContainersItRecovered) {
+  NodeId n = AddNode("h1");
+  Submit();
+  ApplicationAttemptId attempt = RegisterLatestAm();
+  proto::AllocateRequest ask;
+  auto* a = ask.add_ask();
+  a->set_resource_name("*");
+  *a->mutable_capability() = Resource(1024, 1).ToProto();
+  a->set_num_containers(3);
+  a->mutable_priority()->set_priority(1);
+  auto resp = Run([&] { return core_->Allocate(attempt, ask); });
+  ASSERT_TRUE(resp.ok());
+  ASSERT_EQ(resp->allocated_containers_size(), 3);
+  const proto::ContainerIdProto kept = resp->allocated_containers(0).id();
+  const proto::ContainerIdProto exited = resp->allocated_containers(1).id();
+  // allocated_containers(2) is not reported: it did not survive the restart.
+  proto::ContainerIdProto stranger = kept;
+  stranger.set_id(999);
+  int64_t used_before = Run([&] { return core_->WebMetrics(); }).allocated.memory_mb;
+
+  proto::RegisterNodeManagerRequest req;
+  *req.mutable_node_id() = n.ToProto();
+  *req.mutable_resource() = Resource(8192, 8).ToProto();
+  auto running = [](const proto::ContainerIdProto& id) {
+    proto::ContainerStatusProto s;
+    *s.mutable_container_id() = id;
+    s.set_state(proto::C_RUNNING);
+    return s;
+  };
+  *req.add_container_statuses() = running(launcher_.launched[0].id());  // the AM
+  *req.add_container_statuses() = running(kept);
+  *req.add_container_statuses() = Exited(exited, 3, "exited while the NM was down");
+  *req.add_container_statuses() = running(stranger);
+  auto reg = Run([&] { return core_->RegisterNode(req); });
+  EXPECT_EQ(reg.nodeaction(), proto::NORMAL);
+
+  auto next = Run([&] { return core_->Allocate(attempt, proto::AllocateRequest()); });
+  ASSERT_TRUE(next.ok());
+  ASSERT_EQ(next->completed_container_statuses_size(), 2);
+  std::map<int64_t, int32_t> exits;
+  for (const auto& s : next->completed_container_statuses()) {
+    exits[s.container_id().id()] = s.exit_status();
+  }
+  EXPECT_EQ(exits[exited.id()], 3);
+  EXPECT_EQ(exits[resp->allocated_containers(2).id().id()], proto::ABORTED);
+  EXPECT_EQ(exits.count(kept.id()), 0u);
+  // Two 1024 MB containers ended; the AM and `kept` still hold their resources.
+  EXPECT_EQ(Run([&] { return core_->WebMetrics(); }).allocated.memory_mb, used_before - 2048);
+  // The container the RM never handed out is stopped on the next heartbeat.
+  auto hb = Heartbeat(n);
+  ASSERT_EQ(hb.containers_to_cleanup_size(), 1);
+  EXPECT_EQ(hb.containers_to_cleanup(0).id(), 999);
+  EXPECT_NE(Report(attempt.application_id()).yarn_application_state(), proto::FAILED);
 }
 
 }  // namespace

@@ -3,9 +3,11 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <regex>
 #include <set>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -729,6 +731,11 @@ absl::Status RmWebServer::Start(const std::string& address) {
   }
   port_ = bound;
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // cpp-httplib's stop() is a no-op until the listen loop runs: wait for it (bounded) so
+  // that an early stop cannot leave the thread listening forever.
+  for (int i = 0; i < 5000 && !server_->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   {
     std::lock_guard<std::mutex> lock(sampler_mu_);
     stopping_ = false;

@@ -225,12 +225,16 @@ absl::Status TestCluster::Start() {
 absl::Status TestCluster::StartNodeManager(int i) {
   std::string dir = absl::StrCat(base_, "/nm", i);
   std::string nm_conf = dir + "/conf";
-  if (auto s = WriteSite(nm_conf, {{"yarn.nodemanager.hostname", "127.0.0.1"},
-                                   {"yarn.nodemanager.address", "127.0.0.1:0"},
-                                   {"yarn.nodemanager.webapp.address", "127.0.0.1:0"},
-                                   {"yarn.nodemanager.local-dirs", dir + "/local"},
-                                   {"yarn.nodemanager.log-dirs", dir + "/logs"}});
-      !s.ok()) {
+  std::map<std::string, std::string> nm = {{"yarn.nodemanager.hostname", "127.0.0.1"},
+                                           {"yarn.nodemanager.address", "127.0.0.1:0"},
+                                           {"yarn.nodemanager.webapp.address", "127.0.0.1:0"},
+                                           {"yarn.nodemanager.local-dirs", dir + "/local"},
+                                           {"yarn.nodemanager.log-dirs", dir + "/logs"}};
+  // A test may pin the NodeManager's RPC port (NM restart recovery needs a fixed one).
+  if (auto it = properties_.find("yarn.nodemanager.address"); it != properties_.end()) {
+    nm[it->first] = it->second;
+  }
+  if (auto s = WriteSite(nm_conf, nm); !s.ok()) {
     return s;
   }
   nms_[i] = std::make_unique<Process>();
