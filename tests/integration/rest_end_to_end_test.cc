@@ -109,5 +109,67 @@ TEST(RestEndToEndTest, RunningDistributedShellSeenAndKilledThroughRest) {
   client.Signal(SIGKILL);
 }
 
+// GET /ws/v1/cluster/scheduler on a live RM running each scheduler, with an application holding
+// containers: the shape Hadoop documents for that scheduler, and the app's usage in its queue.
+class SchedulerShapeTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SchedulerShapeTest, LiveSchedulerInfoShowsTheRunningApp) {
+  TestCluster cluster(1, {{"yarn.resourcemanager.scheduler.class", GetParam()}});
+  ASSERT_TRUE(cluster.Start().ok());
+  conf::Configuration addresses;
+  ASSERT_TRUE(addresses.AddResourceFile(cluster.base_dir() + "/rm-addresses.xml").ok());
+  std::string web = addresses.Get("yarn.resourcemanager.webapp.address").value_or(":0");
+  httplib::Client http("127.0.0.1", std::stoi(web.substr(web.rfind(':') + 1)));
+  http.set_read_timeout(10, 0);
+  Process client;
+  std::string id = cluster.StartClient(
+      client, {"distributedshell", "-shell_command", "sleep 60", "-num_containers", "1"});
+  ASSERT_FALSE(id.empty()) << ReadFileOrEmpty(cluster.base_dir() + "/client.err");
+  ASSERT_TRUE(cluster.WaitForState(id, {proto::RUNNING}, absl::Seconds(60)).ok());
+
+  json info;
+  auto used_mb = [&]() -> int64_t {
+    auto r = http.Get("/ws/v1/cluster/scheduler");
+    if (!r || r->status != 200) return -1;
+    info = json::parse(r->body, nullptr, false)["scheduler"]["schedulerInfo"];
+    if (GetParam() == "fifo") {
+      return info.value("usedNodeCapacity", int64_t{-1});
+    }
+    if (GetParam() == "capacity") {
+      for (const auto& q : info["queues"]["queue"]) {
+        if (q["queueName"] == "default") return q["resourcesUsed"]["memory"].get<int64_t>();
+      }
+      return -1;
+    }
+    // Fair places the app by its rules: with yarn.scheduler.fair.user-as-default-queue (true)
+    // in root.<user>, which it creates; the report names the queue.
+    auto report = cluster.Report(id);
+    if (!report.ok()) return -1;
+    for (const auto& q : info["rootQueue"]["childQueues"]["queue"]) {
+      if (q["queueName"] == "root." + report->queue() || q["queueName"] == report->queue()) {
+        return q["usedResources"]["memory"].get<int64_t>();
+      }
+    }
+    return -1;
+  };
+  ASSERT_TRUE(WaitFor([&] { return used_mb() > 0; }, absl::Seconds(30))) << info.dump(1);
+  if (GetParam() == "fifo") {
+    EXPECT_EQ(info["type"], "fifoScheduler") << info.dump(1);
+    EXPECT_EQ(info["qstate"], "RUNNING") << info.dump(1);
+  } else if (GetParam() == "capacity") {
+    EXPECT_EQ(info["type"], "capacityScheduler") << info.dump(1);
+    EXPECT_EQ(info["queueName"], "root") << info.dump(1);
+  } else {
+    EXPECT_EQ(info["type"], "fairScheduler") << info.dump(1);
+    EXPECT_EQ(info["rootQueue"]["queueName"], "root") << info.dump(1);
+    EXPECT_GT(info["rootQueue"]["usedResources"]["memory"].get<int64_t>(), 0) << info.dump(1);
+  }
+  EXPECT_EQ(cluster.Yarn({"application", "-kill", id}).exit_code, 0);
+  client.Signal(SIGKILL);
+}
+
+INSTANTIATE_TEST_SUITE_P(EachScheduler, SchedulerShapeTest,
+                         ::testing::Values("fifo", "capacity", "fair"));
+
 }  // namespace
 }  // namespace skein::testing
