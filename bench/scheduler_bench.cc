@@ -12,7 +12,14 @@
 //
 //   build-release/bin/scheduler_bench [--nodes 100,1000,10000,50000] [--apps 1000]
 //                                     [--queues 20] [--schedulers fifo,capacity,fair]
+//                                     [--heartbeats 20000] [--fair-assign unlimited|one]
 //                                     [--json FILE]
+//
+// --heartbeats: churn rounds per row (0 skips the churn phase, e.g. to profile the fill alone).
+// --fair-assign: containers per node per Schedule() pass for the Fair rows. unlimited (the
+// default here): yarn.scheduler.fair.assignmultiple=true with dynamic.max.assign=false, so a pass
+// gives a node as many containers as fit, as the Capacity scheduler does; one: Hadoop's default
+// (assignmultiple=false), so the fill takes one pass per container a node holds.
 #include <time.h>
 #include <unistd.h>
 
@@ -94,11 +101,21 @@ void AddFairAllocations(conf::Configuration& c, int queues) {
   c.Set("yarn.scheduler.fair.allocation.file", path);
 }
 
-Row RunOne(const std::string& sched_name, const ResourceCalculator& calc, int nodes, int apps,
-           int queues, uint64_t seed) {
+struct Options {
+  int apps = 1000, queues = 20, heartbeats = 20000;
+  bool fair_assign_unlimited = true;
+};
+
+Row RunOne(const std::string& sched_name, const ResourceCalculator& calc, int nodes,
+           const Options& opt, uint64_t seed) {
+  const int apps = opt.apps, queues = opt.queues;
   int64_t rss_before = RssKb();
   conf::Configuration conf = CapacityConf(queues);
-  if (sched_name == "fair") AddFairAllocations(conf, queues);
+  if (sched_name == "fair") {
+    AddFairAllocations(conf, queues);
+    conf.Set("yarn.scheduler.fair.assignmultiple", opt.fair_assign_unlimited ? "true" : "false");
+    conf.Set("yarn.scheduler.fair.dynamic.max.assign", "false");
+  }
   SchedulerOptions options;
   options.calculator = &calc;
   options.conf = &conf;
@@ -151,7 +168,7 @@ Row RunOne(const std::string& sched_name, const ResourceCalculator& calc, int no
   row.rss_growth_mb = (RssKb() - rss_before) / 1024;
 
   // Churn: one completion + one scheduling pass, many times.
-  const int rounds = 20000;
+  const int rounds = opt.heartbeats;
   int64_t reallocated = 0;
   auto t1 = SteadyClock::now();
   for (int r = 0; r < rounds && !live.empty(); ++r) {
@@ -165,7 +182,9 @@ Row RunOne(const std::string& sched_name, const ResourceCalculator& calc, int no
     }
   }
   row.churn_us =
-      std::chrono::duration<double, std::micro>(SteadyClock::now() - t1).count() / rounds;
+      rounds > 0
+          ? std::chrono::duration<double, std::micro>(SteadyClock::now() - t1).count() / rounds
+          : 0;
   (void)reallocated;
   return row;
 }
@@ -175,7 +194,7 @@ Row RunOne(const std::string& sched_name, const ResourceCalculator& calc, int no
 
 int main(int argc, char** argv) {
   std::vector<int> node_counts = {100, 1000, 10000, 50000};
-  int apps = 1000, queues = 20;
+  skein::rm::Options opt;
   std::vector<std::string> schedulers = {"fifo", "capacity", "fair"};
   std::string json;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -187,9 +206,17 @@ int main(int argc, char** argv) {
         if (absl::SimpleAtoi(part, &n) && n > 0) node_counts.push_back(n);
       }
     } else if (flag == "--apps") {
-      apps = std::max(1, std::atoi(value.c_str()));
+      opt.apps = std::max(1, std::atoi(value.c_str()));
     } else if (flag == "--queues") {
-      queues = std::max(1, std::atoi(value.c_str()));
+      opt.queues = std::max(1, std::atoi(value.c_str()));
+    } else if (flag == "--heartbeats") {
+      opt.heartbeats = std::max(0, std::atoi(value.c_str()));
+    } else if (flag == "--fair-assign") {
+      if (value != "unlimited" && value != "one") {
+        fprintf(stderr, "--fair-assign must be unlimited or one, not %s\n", value.c_str());
+        return 1;
+      }
+      opt.fair_assign_unlimited = value == "unlimited";
     } else if (flag == "--schedulers") {
       schedulers = absl::StrSplit(value, ',', absl::SkipEmpty());
     } else if (flag == "--json") {
@@ -209,7 +236,7 @@ int main(int argc, char** argv) {
          {static_cast<const skein::ResourceCalculator*>(&def),
           static_cast<const skein::ResourceCalculator*>(&dom)}) {
       for (int nodes : node_counts) {
-        auto r = skein::rm::RunOne(sched, *calc, nodes, apps, queues, 42);
+        auto r = skein::rm::RunOne(sched, *calc, nodes, opt, 42);
         printf("%-18s %-27s %7d %5d %6d %10lld %9.3f %14.0f %12.2f %9lld\n", r.scheduler.c_str(),
                r.calculator.c_str(), r.nodes, r.apps, r.queues,
                static_cast<long long>(r.allocations), r.fill_seconds, r.fill_rate, r.churn_us,

@@ -26,20 +26,9 @@ void DropZeros(std::map<std::string, int64_t>& m) {
 
 }  // namespace
 
-Resource& Resource::operator+=(const Resource& r) {
-  memory_mb += r.memory_mb;
-  vcores += r.vcores;
-  for (const auto& [k, v] : r.others) others[k] += v;
+void Resource::AddOthers(const Resource& r, int64_t sign) {
+  for (const auto& [k, v] : r.others) others[k] += sign * v;
   DropZeros(others);
-  return *this;
-}
-
-Resource& Resource::operator-=(const Resource& r) {
-  memory_mb -= r.memory_mb;
-  vcores -= r.vcores;
-  for (const auto& [k, v] : r.others) others[k] -= v;
-  DropZeros(others);
-  return *this;
 }
 
 Resource Resource::operator*(int64_t n) const {

@@ -26,13 +26,28 @@ struct Resource {
   Resource() = default;
   Resource(int64_t mem, int64_t cores) : memory_mb(mem), vcores(cores) {}
 
-  Resource& operator+=(const Resource& r);
-  Resource& operator-=(const Resource& r);
+  // Memory and vcores inline; the map of further types only when `r` carries some (ours is kept
+  // normalized, so nothing else can change): the schedulers' allocation paths are this.
+  Resource& operator+=(const Resource& r) {
+    memory_mb += r.memory_mb;
+    vcores += r.vcores;
+    if (!r.others.empty()) AddOthers(r, 1);
+    return *this;
+  }
+  Resource& operator-=(const Resource& r) {
+    memory_mb -= r.memory_mb;
+    vcores -= r.vcores;
+    if (!r.others.empty()) AddOthers(r, -1);
+    return *this;
+  }
   Resource operator*(int64_t n) const;
   friend Resource operator+(Resource a, const Resource& b) { return a += b; }
   friend Resource operator-(Resource a, const Resource& b) { return a -= b; }
   friend bool operator==(const Resource& a, const Resource& b);
   friend bool operator!=(const Resource& a, const Resource& b) { return !(a == b); }
+
+  // others[k] += sign * r.others[k] for every further type of `r`, dropping zeros.
+  void AddOthers(const Resource& r, int64_t sign);
 
   bool IsZero() const;
   bool AnyNegative() const;

@@ -27,10 +27,18 @@ class Mutex {
   void unlock() { Unlock(); }
 
   // With the mutex held: waits until `ready()` holds or `timeout` passes; returns ready().
+  // An infinite (or longer than kForever) timeout waits for `ready()` alone.
   template <typename Pred>
   bool AwaitWithTimeout(Pred ready, absl::Duration timeout) {
+    // wait_for adds the timeout to steady_clock::now(): nanoseconds::max() (what an infinite
+    // absl::Duration converts to) overflows into the past, and the wait would return at once.
+    if (timeout >= kForever) {
+      changed_.wait(mu_, ready);
+      return true;
+    }
     return changed_.wait_for(mu_, absl::ToChronoNanoseconds(timeout), ready);
   }
+  static constexpr absl::Duration kForever = absl::Hours(24 * 365 * 100);
   // With the mutex held: waits until `ready()` holds.
   template <typename Pred>
   void Await(Pred ready) {

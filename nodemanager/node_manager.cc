@@ -85,6 +85,8 @@ class NodeManagerImpl final : public NodeManager {
     disks_->Start();
     cm.good_local_dirs = [this] { return disks_->GoodLocalDirs(); };
     cm.good_log_dirs = [this] { return disks_->GoodLogDirs(); };
+    // NM restart (issue 4): the resource cache survives a restart with recovery.
+    if (config_.recovery_enabled) cm.localized_resources = store_.get();
 
     manager_ = std::make_unique<ContainerManager>(std::move(cm), *loop_, *executor_, clock_);
     service_ = std::make_unique<ContainerManagerService>(*loop_, *manager_);
@@ -103,8 +105,10 @@ class NodeManagerImpl final : public NodeManager {
     server_ = *std::move(server);
     node_id_ = NodeId(config_.node_host, port);
     // Logs (issue 4): before the web server, whose snapshots read it on the loop.
-    log_aggregation_ =
-        std::make_unique<logs::LogAggregationService>(config_.log_aggregation, node_id_);
+    // With recovery, pending aggregations and local-log deletions survive a restart.
+    log_aggregation_ = std::make_unique<logs::LogAggregationService>(
+        config_.log_aggregation, node_id_, config_.recovery_enabled ? store_.get() : nullptr,
+        clock_);
     log_aggregation_->Start();
     // Web (issue 6): NM REST and /metrics on yarn.nodemanager.webapp.address.
     web_ = std::make_unique<web::NmWebServer>(*loop_, [this] { return WebSnapshot(); });
@@ -126,8 +130,9 @@ class NodeManagerImpl final : public NodeManager {
     updater_ = std::make_unique<StatusUpdater>(su, *loop_, *manager_);
     loop_->RunSync([this] {
       manager_->SetNodeId(node_id_);
-      RecoveryResult recovered = RecoverContainers(*store_, *manager_, *recorder_, *loop_,
-                                                   config_.recovery_enabled, config_.recovery_dir);
+      RecoveryResult recovered =
+          RecoverContainers(*store_, *manager_, *recorder_, policing_.get(), *loop_,
+                            config_.recovery_enabled, config_.recovery_dir);
       if (recovered.reattached + recovered.ended + recovered.killed > 0) {
         fprintf(stderr,
                 "skein nodemanager: from the previous run: %d container(s) re-attached, %d "
@@ -184,7 +189,10 @@ class NodeManagerImpl final : public NodeManager {
  private:
   // Monitor, cgroups and health script (policing.h); says once what cannot be enforced.
   void StartPolicing() {
-    CgroupsSetup cg = SetUpCgroups(config_.cgroups);
+    CgroupsOptions cgroups = config_.cgroups;
+    // NM restart: the groups of containers about to be re-attached are not leftovers.
+    if (config_.recovery_enabled) cgroups.keep_at_start = LiveContainerIds(*store_);
+    CgroupsSetup cg = SetUpCgroups(cgroups);
     if (!cg.cannot_enforce.empty()) {
       fprintf(stderr, "skein nodemanager: %s\n", cg.cannot_enforce.c_str());
     }

@@ -20,11 +20,11 @@
 #include <thread>
 
 #include "common/rpc.h"
-#include "common/sync.h"
-#include "common/token.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nodemanager/logaggregation/aggregated_log_file.h"
+#include "nodemanager/testing/fake_resource_tracker.h"
+#include "nodemanager/testing/nm_fixture.h"
 #include "protos/container_manager.grpc.pb.h"
 #include "protos/resource_tracker.grpc.pb.h"
 
@@ -34,112 +34,8 @@ namespace {
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
-// Polls `pred` every 10 ms until it holds or `timeout` passes.
-bool WaitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 10s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
-
-class FakeResourceTracker final : public proto::ResourceTracker::Service {
- public:
-  grpc::Status RegisterNodeManager(grpc::ServerContext*,
-                                   const proto::RegisterNodeManagerRequest* req,
-                                   proto::RegisterNodeManagerResponse* resp) override {
-    skein::MutexLock lock(&mu_);
-    registrations_.push_back(*req);
-    resp->mutable_container_token_master_key()->set_key_id(3);
-    resp->mutable_container_token_master_key()->set_bytes(key_);
-    resp->set_nodeaction(register_action_);
-    resp->set_diagnostics_message("fake RM says so");
-    return grpc::Status::OK;
-  }
-
-  grpc::Status NodeHeartbeat(grpc::ServerContext*, const proto::NodeHeartbeatRequest* req,
-                             proto::NodeHeartbeatResponse* resp) override {
-    skein::MutexLock lock(&mu_);
-    ++heartbeats_;
-    for (const auto& s : req->node_status().containersstatuses()) {
-      std::string id = ContainerId::FromProto(s.container_id()).ToString();
-      last_status_[id] = s;
-      if (s.state() == proto::C_COMPLETE) {
-        completed_[id] = s;
-        *resp->add_containers_to_be_removed_from_nm() = s.container_id();  // as the RM does
-      }
-    }
-    resp->set_response_id(req->node_status().response_id() + 1);
-    resp->set_nextheartbeatinterval(interval_ms_);
-    resp->set_nodeaction(next_action_);
-    next_action_ = proto::NORMAL;
-    for (const auto& c : cleanup_containers_) *resp->add_containers_to_cleanup() = c;
-    for (const auto& a : cleanup_apps_) *resp->add_applications_to_cleanup() = a;
-    cleanup_containers_.clear();
-    cleanup_apps_.clear();
-    return grpc::Status::OK;
-  }
-
-  const std::string& key() const { return key_; }
-  void set_interval_ms(int64_t ms) {
-    skein::MutexLock lock(&mu_);
-    interval_ms_ = ms;
-  }
-  void set_register_action(proto::NodeAction a) {
-    skein::MutexLock lock(&mu_);
-    register_action_ = a;
-  }
-  void set_next_heartbeat_action(proto::NodeAction a) {
-    skein::MutexLock lock(&mu_);
-    next_action_ = a;
-  }
-  void CleanupContainer(const ContainerId& id) {
-    skein::MutexLock lock(&mu_);
-    cleanup_containers_.push_back(id.ToProto());
-  }
-  void CleanupApp(const ApplicationId& id) {
-    skein::MutexLock lock(&mu_);
-    cleanup_apps_.push_back(id.ToProto());
-  }
-  int registrations() {
-    skein::MutexLock lock(&mu_);
-    return static_cast<int>(registrations_.size());
-  }
-  proto::RegisterNodeManagerRequest last_registration() {
-    skein::MutexLock lock(&mu_);
-    return registrations_.back();
-  }
-  int heartbeats() {
-    skein::MutexLock lock(&mu_);
-    return heartbeats_;
-  }
-  std::optional<proto::ContainerStatusProto> Completed(const ContainerId& id) {
-    skein::MutexLock lock(&mu_);
-    auto it = completed_.find(id.ToString());
-    if (it == completed_.end()) return std::nullopt;
-    return it->second;
-  }
-  std::optional<proto::ContainerStatusProto> LastStatus(const ContainerId& id) {
-    skein::MutexLock lock(&mu_);
-    auto it = last_status_.find(id.ToString());
-    if (it == last_status_.end()) return std::nullopt;
-    return it->second;
-  }
-
- private:
-  skein::Mutex mu_;
-  const std::string key_ = RandomBytes(32);
-  int64_t interval_ms_ = 10000;  // long: completions must not wait for it
-  proto::NodeAction register_action_ = proto::NORMAL;
-  proto::NodeAction next_action_ = proto::NORMAL;
-  std::vector<proto::RegisterNodeManagerRequest> registrations_;
-  int heartbeats_ = 0;
-  std::map<std::string, proto::ContainerStatusProto> last_status_;
-  std::map<std::string, proto::ContainerStatusProto> completed_;
-  std::vector<proto::ContainerIdProto> cleanup_containers_;
-  std::vector<proto::ApplicationIdProto> cleanup_apps_;
-};
+using testing::ReadFile;
+using testing::WaitUntil;
 
 int FreePort() {
   int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -156,48 +52,13 @@ int FreePort() {
 const ApplicationId kApp(1700000000000, 7);
 const ApplicationId kOtherApp(1700000000000, 8);
 
-class NodeManagerTest : public ::testing::Test {
+class NodeManagerTest : public testing::NodeManagerFixture {
  protected:
-  void SetUp() override {
-    root_ = (std::filesystem::path(::testing::TempDir()) /
-             ("nm_it_" + std::to_string(getpid()) + "_" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-                .lexically_normal()
-                .string();
-    std::filesystem::remove_all(root_);
-  }
-  void TearDown() override {
-    if (nm_) nm_->Stop();
-    if (rm_server_) rm_server_->Shutdown(std::chrono::system_clock::now() + 1s);
-    std::filesystem::remove_all(root_);
-  }
-
-  void StartRm(int port = 0) {
-    auto server =
-        StartGrpcServer("127.0.0.1:" + std::to_string(port), "test.rm", {&rm_}, &rm_port_);
-    ASSERT_TRUE(server.ok()) << server.status();
-    rm_server_ = *std::move(server);
-  }
+  NodeManagerTest() : NodeManagerFixture("nm_it") {}
 
   conf::Configuration Conf() {
-    conf::Configuration c = conf::Configuration::WithYarnDefaults();
-    c.Set("yarn.nodemanager.address", "127.0.0.1:0");
-    c.Set("yarn.nodemanager.webapp.address", "127.0.0.1:0");
-    c.Set("yarn.nodemanager.local-dirs", root_ + "/local1," + root_ + "/local2");
-    c.Set("yarn.nodemanager.log-dirs", root_ + "/logs");
-    c.Set("yarn.nodemanager.resource.memory-mb", "4096");
-    c.Set("yarn.nodemanager.resource.cpu-vcores", "4");
-    c.Set("yarn.resourcemanager.resource-tracker.address", "127.0.0.1:" + std::to_string(rm_port_));
-    c.Set("yarn.resourcemanager.connect.retry-interval.ms", "200");
-    return c;
-  }
-
-  void StartNm(const conf::Configuration& conf) {
-    auto nm = NodeManager::Create(conf, RealClock::Get());
-    ASSERT_TRUE(nm.ok()) << nm.status();
-    nm_ = *std::move(nm);
-    ASSERT_TRUE(nm_->Start().ok());
-    stub_ = proto::ContainerManagementProtocol::NewStub(MakeChannel(nm_->address()));
+    return testing::NmTestConfiguration(root_ + "/local1," + root_ + "/local2", root_ + "/logs",
+                                        rm_port_);
   }
 
   void StartRegistered() {
@@ -212,17 +73,8 @@ class NodeManagerTest : public ::testing::Test {
 
   proto::StartContainerRequest Request(const ContainerId& id, std::vector<std::string> command,
                                        std::map<std::string, std::string> env = {}) {
-    proto::ContainerTokenIdentifierProto ident;
-    *ident.mutable_container_id() = id.ToProto();
-    ident.set_nm_host_port(nm_address_.empty() ? nm_->address() : nm_address_);
-    ident.set_app_submitter("tester");
-    ident.mutable_resource()->set_memory_mb(256);
-    ident.mutable_resource()->set_virtual_cores(1);
-    ident.set_expiry_timestamp_ms(RealClock::Get().NowMillis() + 600000);
-    ident.set_master_key_id(3);
-    proto::StartContainerRequest r;
-    r.mutable_container_token()->set_identifier(ident.SerializeAsString());
-    r.mutable_container_token()->set_password(HmacSha256(rm_.key(), ident.SerializeAsString()));
+    proto::StartContainerRequest r = testing::SignedStartRequest(
+        id, nm_address_.empty() ? nm_->address() : nm_address_, rm_.key(), 256, 1);
     for (auto& c : command) r.mutable_container_launch_context()->add_command(c);
     for (auto& [k, v] : env) (*r.mutable_container_launch_context()->mutable_environment())[k] = v;
     return r;
@@ -252,18 +104,11 @@ class NodeManagerTest : public ::testing::Test {
            id.ToString();
   }
 
-  static std::string Read(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
-
   // The pid the container wrote to <LOG_DIR>/pid (its process group id), or 0.
   int WaitForPid(const ContainerId& id) {
     int pid = 0;
     WaitUntil([&] {
-      std::string text = Read(LogDir(id) + "/pid");
+      std::string text = ReadFile(LogDir(id) + "/pid");
       if (text.empty() || text.back() != '\n') return false;
       pid = std::stoi(text);
       return true;
@@ -276,7 +121,7 @@ class NodeManagerTest : public ::testing::Test {
   static bool GroupGone(int pgid) {
     if (kill(-pgid, 0) != 0 && errno == ESRCH) return true;
     for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-      std::string stat = Read(entry.path().string() + "/stat");
+      std::string stat = ReadFile(entry.path().string() + "/stat");
       size_t paren = stat.rfind(')');
       if (paren == std::string::npos) continue;
       std::istringstream fields(stat.substr(paren + 2));
@@ -288,12 +133,6 @@ class NodeManagerTest : public ::testing::Test {
     return true;
   }
 
-  std::string root_;
-  FakeResourceTracker rm_;
-  std::unique_ptr<grpc::Server> rm_server_;
-  int rm_port_ = 0;
-  std::unique_ptr<NodeManager> nm_;
-  std::unique_ptr<proto::ContainerManagementProtocol::Stub> stub_;
   std::string nm_address_;  // a NodeManager in another process (recovery tests)
 };
 
@@ -325,7 +164,7 @@ TEST_F(NodeManagerTest, FailingContainerReportedAtOnceWithStderrTail) {
   EXPECT_EQ(s.state(), proto::C_COMPLETE);
   EXPECT_THAT(s.diagnostics(), HasSubstr("Exit code: 3"));
   EXPECT_THAT(s.diagnostics(), HasSubstr("Last 4096 bytes of stderr :\nit broke\n"));
-  EXPECT_EQ(Read(LogDir(id) + "/stdout"), "hello\n");
+  EXPECT_EQ(ReadFile(LogDir(id) + "/stdout"), "hello\n");
   EXPECT_TRUE(std::filesystem::exists(WorkDir(id) + "/launch_container.sh"));
   EXPECT_TRUE(std::filesystem::exists(LogDir(id) + "/prelaunch.out"));
 }
@@ -397,9 +236,9 @@ TEST_F(NodeManagerTest, ContainerSeesYarnEnvironment) {
           {{"MY_VAR", "a 'quoted' $value"}});
   ASSERT_TRUE(WaitUntil([&] { return rm_.Completed(id).has_value(); }));
   EXPECT_EQ(rm_.Completed(id)->exit_status(), 0) << rm_.Completed(id)->diagnostics();
-  EXPECT_EQ(Read(LogDir(id) + "/env.txt"), id.ToString() + "|" + WorkDir(id) + "|" + LogDir(id) +
-                                               "|a 'quoted' $value|tester|" +
-                                               std::to_string(nm_->node_id().port()) + "\n");
+  EXPECT_EQ(ReadFile(LogDir(id) + "/env.txt"), id.ToString() + "|" + WorkDir(id) + "|" +
+                                                   LogDir(id) + "|a 'quoted' $value|tester|" +
+                                                   std::to_string(nm_->node_id().port()) + "\n");
 }
 
 TEST_F(NodeManagerTest, ObeysCleanupOrdersFromHeartbeats) {
@@ -469,7 +308,7 @@ TEST_F(NodeManagerTest, WrongHostTokenRefused) {
   ident.ParseFromString(r.container_token().identifier());
   ident.set_nm_host_port("elsewhere:1");
   r.mutable_container_token()->set_identifier(ident.SerializeAsString());
-  r.mutable_container_token()->set_password(HmacSha256(rm_.key(), ident.SerializeAsString()));
+  testing::SignContainerToken(rm_.key(), &r);
   auto resp = Start(r);
   ASSERT_EQ(resp.failed_requests_size(), 1);
   EXPECT_THAT(resp.failed_requests(0).exception(),
@@ -542,7 +381,7 @@ TEST_F(NodeManagerTest, FinishedAppLogsAreAggregatedAndLocalLogsRemoved) {
   StartOk(done, {"echo finished-output", "1><LOG_DIR>/stdout", "2><LOG_DIR>/stderr"});
   StartOk(running, {"{ echo still-here; exec sleep 30; }", "1><LOG_DIR>/stdout"});
   ASSERT_TRUE(WaitUntil([&] { return rm_.Completed(done).has_value(); }));
-  ASSERT_TRUE(WaitUntil([&] { return Read(LogDir(running) + "/stdout") == "still-here\n"; }));
+  ASSERT_TRUE(WaitUntil([&] { return ReadFile(LogDir(running) + "/stdout") == "still-here\n"; }));
   rm_.CleanupApp(kApp);  // kills `running` (KILLED_AFTER_APP_COMPLETION), then aggregation
   const std::string remote =
       root_ + "/remote/tester/logs/" + kApp.ToString() + "/" + logs::NodeFileName(nm_->node_id());
@@ -607,7 +446,8 @@ class NodeManagerRestartTest : public NodeManagerTest {
       execl(SKEIN_BIN_DIR "/yarn", "yarn", "--config", conf_dir_.c_str(), "nodemanager", nullptr);
       _exit(127);
     }
-    ASSERT_TRUE(WaitUntil([&] { return rm_.registrations() > before; })) << Read(root_ + "/nm.err");
+    ASSERT_TRUE(WaitUntil([&] { return rm_.registrations() > before; }))
+        << ReadFile(root_ + "/nm.err");
     stub_ = proto::ContainerManagementProtocol::NewStub(MakeChannel(nm_address_));
   }
   void KillNmProcess() {
@@ -647,7 +487,7 @@ TEST_F(NodeManagerRestartTest, RecoveryKeepsRunningContainerAndReportsItsExitCod
   EXPECT_FALSE(GroupGone(pgid));
   std::ofstream(stop) << "now";
   ASSERT_TRUE(WaitUntil([&] { return rm_.Completed(id).has_value(); }, 20s))
-      << Read(root_ + "/nm.err");
+      << ReadFile(root_ + "/nm.err");
   EXPECT_EQ(rm_.Completed(id)->exit_status(), 7);
 }
 
@@ -662,9 +502,9 @@ TEST_F(NodeManagerRestartTest, WithoutRecoveryLeftoverContainersAreKilled) {
   KillNmProcess();
   EXPECT_FALSE(GroupGone(pgid));
   StartNmProcess();
-  EXPECT_TRUE(WaitUntil([&] { return GroupGone(pgid); })) << Read(root_ + "/nm.err");
+  EXPECT_TRUE(WaitUntil([&] { return GroupGone(pgid); })) << ReadFile(root_ + "/nm.err");
   EXPECT_EQ(rm_.last_registration().container_statuses_size(), 0);
-  EXPECT_THAT(Read(root_ + "/nm.err"), HasSubstr("1 leftover(s) killed"));
+  EXPECT_THAT(ReadFile(root_ + "/nm.err"), HasSubstr("1 leftover(s) killed"));
 }
 
 TEST_F(NodeManagerTest, RecoveryNeedsAFixedPort) {

@@ -15,11 +15,11 @@
 #include <thread>
 
 #include "common/rpc.h"
-#include "common/sync.h"
-#include "common/token.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nodemanager/node_manager.h"
+#include "nodemanager/testing/fake_resource_tracker.h"
+#include "nodemanager/testing/nm_fixture.h"
 #include "protos/container_manager.grpc.pb.h"
 #include "protos/resource_tracker.grpc.pb.h"
 
@@ -29,85 +29,27 @@ namespace {
 using ::testing::HasSubstr;
 using namespace std::chrono_literals;
 
+using testing::ReadFile;
+
+// Real processes under policing take a while: waits here allow 20 s.
 bool WaitUntil(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 20s) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(20ms);
-  }
-  return true;
+  return testing::WaitUntil(pred, timeout, 20ms);
 }
-
-std::string Read(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-class Tracker final : public proto::ResourceTracker::Service {
- public:
-  grpc::Status RegisterNodeManager(grpc::ServerContext*, const proto::RegisterNodeManagerRequest*,
-                                   proto::RegisterNodeManagerResponse* resp) override {
-    resp->mutable_container_token_master_key()->set_key_id(3);
-    resp->mutable_container_token_master_key()->set_bytes(key_);
-    resp->set_nodeaction(proto::NORMAL);
-    return grpc::Status::OK;
-  }
-  grpc::Status NodeHeartbeat(grpc::ServerContext*, const proto::NodeHeartbeatRequest* req,
-                             proto::NodeHeartbeatResponse* resp) override {
-    skein::MutexLock lock(&mu_);
-    last_ = req->node_status();
-    for (const auto& s : req->node_status().containersstatuses()) {
-      if (s.state() == proto::C_COMPLETE) {
-        completed_[ContainerId::FromProto(s.container_id()).ToString()] = s;
-        *resp->add_containers_to_be_removed_from_nm() = s.container_id();
-      }
-    }
-    resp->set_response_id(req->node_status().response_id() + 1);
-    resp->set_nextheartbeatinterval(200);
-    resp->set_nodeaction(proto::NORMAL);
-    return grpc::Status::OK;
-  }
-  std::optional<proto::ContainerStatusProto> Completed(const ContainerId& id) {
-    skein::MutexLock lock(&mu_);
-    auto it = completed_.find(id.ToString());
-    if (it == completed_.end()) return std::nullopt;
-    return it->second;
-  }
-  proto::NodeStatusProto last() {
-    skein::MutexLock lock(&mu_);
-    return last_;
-  }
-  const std::string key_ = RandomBytes(32);
-
- private:
-  skein::Mutex mu_;
-  proto::NodeStatusProto last_;
-  std::map<std::string, proto::ContainerStatusProto> completed_;
-};
 
 const ApplicationId kApp(1700000000000, 42);
 
-class PolicingTest : public ::testing::Test {
+class PolicingTest : public testing::NodeManagerFixture {
  protected:
+  PolicingTest() : NodeManagerFixture("nm_police") {}
+
   void SetUp() override {
-    root_ = (std::filesystem::path(::testing::TempDir()) /
-             ("nm_police_" + std::to_string(getpid()) + "_" +
-              ::testing::UnitTest::GetInstance()->current_test_info()->name()))
-                .lexically_normal()
-                .string();
-    std::filesystem::remove_all(root_);
+    NodeManagerFixture::SetUp();
     hierarchy_ = "/skein-test-" + std::to_string(getpid());
-    auto server = StartGrpcServer("127.0.0.1:0", "test.rm", {&rm_}, &rm_port_);
-    ASSERT_TRUE(server.ok()) << server.status();
-    rm_server_ = *std::move(server);
+    rm_.set_interval_ms(200);  // health and utilization reach the RM within a fraction of a second
+    StartRm();
   }
   void TearDown() override {
-    if (nm_) nm_->Stop();
-    nm_.reset();
-    rm_server_->Shutdown(std::chrono::system_clock::now() + 1s);
-    std::filesystem::remove_all(root_);
+    NodeManagerFixture::TearDown();
     for (const char* c : {"cpu", "memory"}) {
       std::string dir = std::string("/sys/fs/cgroup/") + c + hierarchy_;
       if (!std::filesystem::exists(dir)) continue;
@@ -119,43 +61,25 @@ class PolicingTest : public ::testing::Test {
   }
 
   conf::Configuration Conf() {
-    conf::Configuration c = conf::Configuration::WithYarnDefaults();
-    c.Set("yarn.nodemanager.address", "127.0.0.1:0");
-    c.Set("yarn.nodemanager.webapp.address", "127.0.0.1:0");
-    c.Set("yarn.nodemanager.local-dirs", root_ + "/local");
-    c.Set("yarn.nodemanager.log-dirs", root_ + "/logs");
-    c.Set("yarn.nodemanager.resource.memory-mb", "4096");
-    c.Set("yarn.nodemanager.resource.cpu-vcores", "4");
-    c.Set("yarn.resourcemanager.resource-tracker.address", "127.0.0.1:" + std::to_string(rm_port_));
-    c.Set("yarn.resourcemanager.connect.retry-interval.ms", "200");
+    conf::Configuration c =
+        testing::NmTestConfiguration(root_ + "/local", root_ + "/logs", rm_port_);
     c.Set("yarn.nodemanager.container-monitor.interval-ms", "300");
     c.Set("yarn.nodemanager.linux-container-executor.cgroups.hierarchy", hierarchy_);
     return c;
   }
 
+  // Starts the NodeManager and waits until it registered.
   void StartNm(const conf::Configuration& conf) {
-    auto nm = NodeManager::Create(conf, RealClock::Get());
-    ASSERT_TRUE(nm.ok()) << nm.status();
-    nm_ = *std::move(nm);
-    ASSERT_TRUE(nm_->Start().ok());
-    stub_ = proto::ContainerManagementProtocol::NewStub(MakeChannel(nm_->address()));
+    NodeManagerFixture::StartNm(conf);
+    if (HasFatalFailure()) return;
     ASSERT_TRUE(WaitUntil([&] { return nm_->registered(); }));
   }
 
   ContainerId StartContainer(int seq, const std::string& command, int memory_mb, int vcores = 1) {
     ContainerId id = ContainerId::Make(ApplicationAttemptId(kApp, 1), 0, seq);
-    proto::ContainerTokenIdentifierProto ident;
-    *ident.mutable_container_id() = id.ToProto();
-    ident.set_nm_host_port(nm_->address());
-    ident.set_app_submitter("tester");
-    ident.mutable_resource()->set_memory_mb(memory_mb);
-    ident.mutable_resource()->set_virtual_cores(vcores);
-    ident.set_expiry_timestamp_ms(RealClock::Get().NowMillis() + 600000);
-    ident.set_master_key_id(3);
     proto::StartContainersRequest req;
     proto::StartContainerRequest* r = req.add_start_container_request();
-    r->mutable_container_token()->set_identifier(ident.SerializeAsString());
-    r->mutable_container_token()->set_password(HmacSha256(rm_.key_, ident.SerializeAsString()));
+    *r = testing::SignedStartRequest(id, nm_->address(), rm_.key(), memory_mb, vcores);
     r->mutable_container_launch_context()->add_command(command);
     proto::StartContainersResponse resp;
     auto ctx = MakeClientContext(10s);
@@ -186,13 +110,7 @@ class PolicingTest : public ::testing::Test {
     return root_ + "/logs/" + kApp.ToString() + "/" + id.ToString();
   }
 
-  std::string root_;
   std::string hierarchy_;
-  Tracker rm_;
-  std::unique_ptr<grpc::Server> rm_server_;
-  int rm_port_ = 0;
-  std::unique_ptr<NodeManager> nm_;
-  std::unique_ptr<proto::ContainerManagementProtocol::Stub> stub_;
 };
 
 constexpr char kHog300[] =
@@ -255,12 +173,13 @@ TEST_F(PolicingTest, HeartbeatCarriesHealthScriptVerdictAndUtilization) {
   StartNm(c);
   StartContainer(5, "sleep 30", 256);
   ASSERT_TRUE(WaitUntil([&] {
-    proto::NodeStatusProto st = rm_.last();
+    proto::NodeStatusProto st = rm_.last_node_status();
     return !st.nodehealthstatus().is_node_healthy() && st.node_utilization().pmem_mb() > 0 &&
            st.containers_utilization().pmem_mb() >= 0 && st.containers_utilization().vmem_mb() > 0;
-  })) << rm_.last().DebugString();
-  EXPECT_EQ(rm_.last().nodehealthstatus().health_report(), "ERROR local disk is read-only");
-  EXPECT_GT(rm_.last().nodehealthstatus().last_health_report_time(), 0);
+  })) << rm_.last_node_status().DebugString();
+  EXPECT_EQ(rm_.last_node_status().nodehealthstatus().health_report(),
+            "ERROR local disk is read-only");
+  EXPECT_GT(rm_.last_node_status().nodehealthstatus().last_health_report_time(), 0);
 }
 
 TEST_F(PolicingTest, UnusableCgroupsLeaveMonitoringOnly) {
@@ -311,10 +230,10 @@ TEST_F(PolicingTest, CpuSharesAreWrittenAndGroupsRemovedWhenTheContainerEnds) {
                                   "<LOG_DIR>/pid; exec sleep 30",
                                   512, 3);
   const std::string group = "/sys/fs/cgroup/cpu" + hierarchy_ + "/" + id.ToString();
-  ASSERT_TRUE(WaitUntil([&] { return !Read(LogDir(id) + "/pid").empty(); }));
-  EXPECT_EQ(Read(group + "/cpu.shares"), "3072\n");
-  const int pid = std::stoi(Read(LogDir(id) + "/pid"));
-  EXPECT_THAT(Read(group + "/cgroup.procs"), HasSubstr(std::to_string(pid) + "\n"));
+  ASSERT_TRUE(WaitUntil([&] { return !ReadFile(LogDir(id) + "/pid").empty(); }));
+  EXPECT_EQ(ReadFile(group + "/cpu.shares"), "3072\n");
+  const int pid = std::stoi(ReadFile(LogDir(id) + "/pid"));
+  EXPECT_THAT(ReadFile(group + "/cgroup.procs"), HasSubstr(std::to_string(pid) + "\n"));
 
   proto::StopContainersRequest req;
   *req.add_container_id() = id.ToProto();
@@ -334,8 +253,8 @@ TEST_F(PolicingTest, StoppingTheNodeManagerRemovesItsContainerGroups) {
   StartNm(c);
   ContainerId id = StartContainer(10, "exec sleep 30", 256);
   const std::string group = "/sys/fs/cgroup/cpu" + hierarchy_ + "/" + id.ToString();
-  ASSERT_TRUE(WaitUntil([&] { return !Read(group + "/cgroup.procs").empty(); })) << group;
-  EXPECT_EQ(Read(group + "/cpu.shares"), "1024\n");
+  ASSERT_TRUE(WaitUntil([&] { return !ReadFile(group + "/cgroup.procs").empty(); })) << group;
+  EXPECT_EQ(ReadFile(group + "/cpu.shares"), "1024\n");
   nm_->Stop();
   EXPECT_FALSE(std::filesystem::exists(group));
 }

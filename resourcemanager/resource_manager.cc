@@ -6,6 +6,7 @@
 
 #include <iostream>
 #include <map>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -15,6 +16,7 @@
 #include "resourcemanager/core/am_launcher.h"
 #include "resourcemanager/core/rm_config.h"
 #include "resourcemanager/core/rm_core.h"
+#include "resourcemanager/logretention/aggregated_log_deletion.h"
 #include "resourcemanager/service/services.h"
 #include "resourcemanager/web/rm_web_server.h"
 
@@ -65,6 +67,7 @@ class ResourceManagerImpl final : public ResourceManager {
                       std::unique_ptr<Scheduler> scheduler, std::unique_ptr<RMStateStore> store,
                       conf::Configuration startup_conf, std::optional<std::string> conf_dir)
       : config_(std::move(config)),
+        clock_(clock),
         startup_conf_(std::move(startup_conf)),
         conf_dir_(std::move(conf_dir)),
         calc_(std::move(calc)),
@@ -116,6 +119,11 @@ class ResourceManagerImpl final : public ResourceManager {
     // Web (issue 6): REST, UI and /metrics, after the gRPC servers.
     if (auto s = web_.Start(webapp_configured_); !s.ok()) return Fail(s);
     webapp_address_ = BoundAddress(webapp_configured_, web_.port());
+    // Aggregated-log retention (issue 4): walks the remote log dir on its own thread; asks the
+    // loop once per walk which applications still run.
+    log_deletion_ = std::make_unique<AggregatedLogDeletionService>(
+        log_retention_, clock_, [this] { return RunningApplications(); });
+    log_deletion_->Start();
     started_ = true;
     return absl::OkStatus();
   }
@@ -128,6 +136,7 @@ class ResourceManagerImpl final : public ResourceManager {
       if (*s) (*s)->Shutdown(deadline);
     }
     web_.Stop();  // before the loop: HTTP threads RunSync onto it
+    if (log_deletion_ != nullptr) log_deletion_->Stop();  // it RunSyncs onto the loop too
     launcher_.Stop();
     loop_.Stop();
   }
@@ -138,7 +147,8 @@ class ResourceManagerImpl final : public ResourceManager {
   std::string admin_address() const override { return admin_address_; }
   int64_t cluster_timestamp() const override { return core_.cluster_timestamp(); }
   std::string webapp_address() const override { return webapp_address_; }
-  std::string webapp_configured_;  // yarn.resourcemanager.webapp.address, set by Create
+  std::string webapp_configured_;      // yarn.resourcemanager.webapp.address, set by Create
+  LogRetentionOptions log_retention_;  // yarn.log-aggregation.retain-*, set by Create
 
  private:
   absl::Status Fail(absl::Status s) {
@@ -150,6 +160,22 @@ class ResourceManagerImpl final : public ResourceManager {
   absl::StatusOr<conf::Configuration> LoadConf() const {
     if (!conf_dir_.has_value()) return startup_conf_;
     return conf::LoadYarnConfiguration(conf_dir_);
+  }
+
+  // The applications in a non-final state (the log retention thread; hops onto the loop).
+  std::set<ApplicationId> RunningApplications() {
+    return loop_.RunSync([this] {
+      proto::GetApplicationsRequest filter;
+      for (proto::YarnApplicationState s :
+           {proto::NEW, proto::NEW_SAVING, proto::SUBMITTED, proto::ACCEPTED, proto::RUNNING}) {
+        filter.add_application_states(s);
+      }
+      std::set<ApplicationId> out;
+      for (const proto::ApplicationReportProto& r : core_.ListApplications(filter)) {
+        out.insert(ApplicationId::FromProto(r.application_id()));
+      }
+      return out;
+    });
   }
 
   static int64_t ModificationTime(const std::string& path) {
@@ -182,6 +208,7 @@ class ResourceManagerImpl final : public ResourceManager {
   }
 
   RmConfig config_;
+  Clock& clock_;
   const conf::Configuration startup_conf_;
   const std::optional<std::string> conf_dir_;
   std::map<std::string, int64_t> file_mtimes_;  // RM loop only
@@ -196,6 +223,7 @@ class ResourceManagerImpl final : public ResourceManager {
   TrackerService tracker_service_;
   AdminService admin_service_;
   web::RmWebServer web_;
+  std::unique_ptr<AggregatedLogDeletionService> log_deletion_;
   std::string webapp_address_;
   std::unique_ptr<grpc::Server> client_server_, scheduler_server_, tracker_server_, admin_server_;
   std::string client_address_, scheduler_address_, tracker_address_, admin_address_;
@@ -226,6 +254,9 @@ absl::StatusOr<std::unique_ptr<ResourceManager>> ResourceManager::Create(
                                                   std::move(*scheduler), std::move(*store), conf,
                                                   std::move(conf_dir));
   rm->webapp_configured_ = conf.Get("yarn.resourcemanager.webapp.address", "0.0.0.0:8088");
+  auto retention = ParseLogRetentionOptions(conf);
+  if (!retention.ok()) return retention.status();
+  rm->log_retention_ = *std::move(retention);
   return std::unique_ptr<ResourceManager>(std::move(rm));
 }
 

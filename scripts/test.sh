@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Skein needs (Debian 12, as root), builds everything and runs every test.
 # Usage: bash scripts/test.sh            (build dir: build/, Debug with -Werror)
-#        SKEIN_SANITIZE=address,undefined bash scripts/test.sh   (sanitizer build in build-asan/)
+#        SKEIN_SANITIZE=address,undefined bash scripts/test.sh   (build-address-undefined/)
+#        SKEIN_SANITIZE=thread bash scripts/test.sh              (build-thread/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh

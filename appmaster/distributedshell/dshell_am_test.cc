@@ -6,102 +6,12 @@
 #include <sstream>
 #include <vector>
 
+#include "appmaster/testing/fake_am_cluster.h"
+
 namespace skein::dshell {
 namespace {
 
 using ::testing::HasSubstr;
-
-// An in-process fake RM + NM: grants what is asked (absolute totals, decremented on grant as
-// the RM does), and completes every started container on the next heartbeat with the exit
-// status given for its launch order.
-struct FakeCluster {
-  std::vector<int> exit_statuses;  // by launch order; missing entries exit 0
-  int outstanding = 0;             // the RM's copy of the total
-  int64_t next_seq = 2;
-  int extra_grants = 0;  // surplus containers to hand out once
-  bool shutdown_after_first_grant = false;
-  bool fail_starts = false;
-  std::vector<proto::ContainerLaunchContextProto> launched;
-  std::vector<proto::ContainerStatusProto> to_complete;
-  std::vector<proto::AllocateRequest> allocates;
-  std::vector<proto::FinishApplicationMasterRequest> finishes;
-  int grants = 0;
-
-  proto::ContainerProto Grant() {
-    ContainerId id =
-        ContainerId::Make(ApplicationAttemptId(ApplicationId(1700000000000, 7), 1), 0, next_seq++);
-    proto::ContainerProto c;
-    *c.mutable_id() = id.ToProto();
-    *c.mutable_node_id() = NodeId("127.0.0.1", 45454).ToProto();
-    ++grants;
-    return c;
-  }
-};
-
-class FakeRM : public am::AMRMProtocol {
- public:
-  explicit FakeRM(FakeCluster* c) : c_(c) {}
-  absl::StatusOr<proto::RegisterApplicationMasterResponse> Register(
-      const proto::RegisterApplicationMasterRequest&) override {
-    return proto::RegisterApplicationMasterResponse();
-  }
-  absl::StatusOr<proto::AllocateResponse> Allocate(const proto::AllocateRequest& r) override {
-    c_->allocates.push_back(r);
-    if (c_->allocates.size() > 1000) return absl::InternalError("runaway AM loop");
-    for (const auto& ask : r.ask()) c_->outstanding = ask.num_containers();
-    proto::AllocateResponse resp;
-    if (c_->shutdown_after_first_grant && c_->grants > 0) {
-      resp.set_a_m_command_shutdown(true);
-      return resp;
-    }
-    for (auto& st : c_->to_complete) *resp.add_completed_container_statuses() = st;
-    c_->to_complete.clear();
-    while (c_->outstanding > 0) {
-      *resp.add_allocated_containers() = c_->Grant();
-      --c_->outstanding;
-    }
-    for (; c_->extra_grants > 0; --c_->extra_grants) *resp.add_allocated_containers() = c_->Grant();
-    return resp;
-  }
-  absl::StatusOr<proto::FinishApplicationMasterResponse> Finish(
-      const proto::FinishApplicationMasterRequest& r) override {
-    c_->finishes.push_back(r);
-    return proto::FinishApplicationMasterResponse();
-  }
-
- private:
-  FakeCluster* c_;
-};
-
-class FakeLauncher : public am::ContainerLauncher {
- public:
-  explicit FakeLauncher(FakeCluster* c) : c_(c) {}
-  absl::Status StartContainer(const proto::ContainerProto& container,
-                              const proto::ContainerLaunchContextProto& ctx) override {
-    if (c_->fail_starts) return absl::FailedPreconditionError("token verification failed");
-    size_t index = c_->launched.size();
-    c_->launched.push_back(ctx);
-    proto::ContainerStatusProto st;
-    *st.mutable_container_id() = container.id();
-    st.set_state(proto::C_COMPLETE);
-    int exit = index < c_->exit_statuses.size() ? c_->exit_statuses[index] : 0;
-    st.set_exit_status(exit);
-    if (exit != 0)
-      st.set_diagnostics("Exception from container-launch. Exit code: " + std::to_string(exit));
-    c_->to_complete.push_back(st);
-    return absl::OkStatus();
-  }
-  absl::Status StopContainer(const ContainerId&, const NodeId&) override {
-    return absl::OkStatus();
-  }
-  absl::StatusOr<proto::ContainerStatusProto> GetContainerStatus(const ContainerId&,
-                                                                 const NodeId&) override {
-    return absl::UnimplementedError("not used");
-  }
-
- private:
-  FakeCluster* c_;
-};
 
 DShellJob Job(int n) {
   DShellJob job;
@@ -112,14 +22,16 @@ DShellJob Job(int n) {
   return job;
 }
 
+// The fake RM + NM complete every started container on the next heartbeat with the exit status
+// given for its launch order (missing entries exit 0).
 struct Harness {
   explicit Harness(DShellJob job)
-      : amrm(std::make_unique<FakeRM>(&cluster)),
+      : amrm(std::make_unique<am::testing::FakeAmrmProtocol>(&cluster)),
         launcher(&cluster),
         master(std::move(job), amrm, launcher, log, 0) {}
-  FakeCluster cluster;
+  am::testing::FakeAmCluster cluster{ApplicationId(1700000000000, 7)};
   am::AMRMClient amrm;
-  FakeLauncher launcher;
+  am::testing::FakeContainerLauncher launcher;
   std::ostringstream log;
   DShellAppMaster master;
 };

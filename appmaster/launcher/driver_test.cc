@@ -12,26 +12,15 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "appmaster/launcher/executor.h"
+#include "appmaster/testing/launcher_jobs.h"
 #include "common/rpc.h"
 #include "gtest/gtest.h"
 
 namespace skein::launcher {
 namespace {
 
-proto::LauncherJobProto Pi(int slices) {
-  proto::LauncherJobProto job;
-  job.set_program("pi");
-  job.set_slices(slices);
-  return job;
-}
-
-proto::LauncherJobProto Shell(int tasks, std::vector<std::string> command) {
-  proto::LauncherJobProto job;
-  job.set_program("shell");
-  job.set_tasks(tasks);
-  for (auto& c : command) job.add_command(c);
-  return job;
-}
+using am::testing::PiJob;
+using am::testing::ShellJob;
 
 proto::LauncherTaskResultProto PiResult(int index) {
   proto::LauncherTaskResultProto r;
@@ -43,7 +32,7 @@ proto::LauncherTaskResultProto PiResult(int index) {
 
 TEST(DriverTest, HandsOutEveryTaskOnceAndFinishes) {
   std::ostringstream out;
-  Driver d(Pi(3), &out);
+  Driver d(PiJob(3), &out);
   std::set<int> seen;
   for (int i = 0; i < 3; ++i) {
     auto t = d.NextTask(i % 2 == 0 ? "e1" : "e2");
@@ -64,7 +53,7 @@ TEST(DriverTest, HandsOutEveryTaskOnceAndFinishes) {
 }
 
 TEST(DriverTest, ReRunsTheTaskOfALostExecutorAndIgnoresItsLateResult) {
-  Driver d(Pi(2));
+  Driver d(PiJob(2));
   auto t0 = d.NextTask("e1");
   auto t1 = d.NextTask("e2");
   ASSERT_EQ(t0.action(), proto::GetTaskResponse::RUN);
@@ -84,7 +73,7 @@ TEST(DriverTest, ReRunsTheTaskOfALostExecutorAndIgnoresItsLateResult) {
 }
 
 TEST(DriverTest, IgnoresResultsForTasksTheExecutorDoesNotRun) {
-  Driver d(Pi(1));
+  Driver d(PiJob(1));
   d.ReportResult("stranger", PiResult(0));
   auto t = d.NextTask("e1");
   d.ReportResult("e2", PiResult(0));
@@ -96,7 +85,7 @@ TEST(DriverTest, IgnoresResultsForTasksTheExecutorDoesNotRun) {
 
 TEST(DriverTest, AbortFailsTheJobWithTheReason) {
   std::ostringstream out;
-  Driver d(Pi(2), &out);
+  Driver d(PiJob(2), &out);
   EXPECT_FALSE(d.WaitUntilDone(absl::Milliseconds(10)));
   d.Abort("Max number of executor failures (3) reached");
   EXPECT_TRUE(d.done());
@@ -109,7 +98,7 @@ TEST(DriverTest, AbortFailsTheJobWithTheReason) {
 }
 
 TEST(DriverTest, JobEncodingRoundTripsAndBadTextIsAClearError) {
-  proto::LauncherJobProto job = Shell(2, {"echo", "a b"});
+  proto::LauncherJobProto job = ShellJob(2, {"echo", "a b"});
   job.set_num_executors(3);
   auto back = DecodeJob(EncodeJob(job));
   ASSERT_TRUE(back.ok()) << back.status();
@@ -118,7 +107,7 @@ TEST(DriverTest, JobEncodingRoundTripsAndBadTextIsAClearError) {
   EXPECT_TRUE(absl::StrContains(DecodeJob("").status().message(), "SKEIN_LAUNCHER_JOB is not set"));
   EXPECT_TRUE(
       absl::StrContains(DecodeJob("!!!").status().message(), "does not hold a launcher job"));
-  EXPECT_TRUE(absl::StrContains(DecodeJob(EncodeJob(Pi(0))).status().message(),
+  EXPECT_TRUE(absl::StrContains(DecodeJob(EncodeJob(PiJob(0))).status().message(),
                                 "SKEIN_LAUNCHER_JOB: pi: slices 0"));
 }
 
@@ -153,7 +142,7 @@ int RunThreadExecutor(const std::string& address, const std::string& id, std::os
 }
 
 TEST(DriverServiceTest, PiOverGrpcWithTwoExecutors) {
-  Served s(Pi(4));
+  Served s(PiJob(4));
   ASSERT_NE(s.server, nullptr);
   std::ostringstream log1, log2;
   int rc1 = -1, rc2 = -1;
@@ -169,7 +158,7 @@ TEST(DriverServiceTest, PiOverGrpcWithTwoExecutors) {
 }
 
 TEST(DriverServiceTest, ShellTasksSeeTheirIndexAndExitCodesAreCollected) {
-  Served s(Shell(3, {"/bin/sh", "-c", "exit $TASK_INDEX"}));
+  Served s(ShellJob(3, {"/bin/sh", "-c", "exit $TASK_INDEX"}));
   ASSERT_NE(s.server, nullptr);
   std::ostringstream log;
   EXPECT_EQ(RunThreadExecutor(s.address(), "e1", log), 0) << log.str();
@@ -182,14 +171,14 @@ TEST(DriverServiceTest, ShellTasksSeeTheirIndexAndExitCodesAreCollected) {
 }
 
 TEST(DriverServiceTest, AMissingCommandExits127) {
-  Served s(Shell(1, {"/nonexistent/command"}));
+  Served s(ShellJob(1, {"/nonexistent/command"}));
   std::ostringstream log;
   EXPECT_EQ(RunThreadExecutor(s.address(), "e1", log), 0);
   EXPECT_TRUE(absl::StrContains(s.driver.outcome().output, "Task 0 exited with code 127"));
 }
 
 TEST(DriverServiceTest, EmptyExecutorIdIsRejected) {
-  Served s(Pi(1));
+  Served s(PiJob(1));
   auto stub = proto::LauncherDriverProtocol::NewStub(MakeChannel(s.address()));
   grpc::ClientContext ctx;
   proto::GetTaskRequest req;
@@ -200,7 +189,7 @@ TEST(DriverServiceTest, EmptyExecutorIdIsRejected) {
 }
 
 TEST(DriverServiceTest, AbortOverGrpcFailsTheJob) {
-  Served s(Pi(1));
+  Served s(PiJob(1));
   auto stub = proto::LauncherDriverProtocol::NewStub(MakeChannel(s.address()));
   grpc::ClientContext ctx;
   proto::JobStatusRequest req;
@@ -229,9 +218,9 @@ TEST(ExecutorBinaryTest, KilledExecutorsTaskIsReRunByAnother) {
   std::string dir = ::testing::TempDir() + "/launcher_exec_" + std::to_string(getpid());
   std::filesystem::create_directories(dir);
   // Task 0 sleeps (long enough to be killed) the first time, and finishes at once on a re-run.
-  Served s(Shell(1, {"/bin/sh", "-c",
-                     "if [ -e " + dir + "/ran ]; then exit 0; fi; touch " + dir +
-                         "/ran; echo $$ > " + dir + "/pid; exec sleep 30"}));
+  Served s(ShellJob(1, {"/bin/sh", "-c",
+                        "if [ -e " + dir + "/ran ]; then exit 0; fi; touch " + dir +
+                            "/ran; echo $$ > " + dir + "/pid; exec sleep 30"}));
   ASSERT_NE(s.server, nullptr);
   std::string binary = std::string(SKEIN_BIN_DIR) + "/skein-executor";
   auto spawn = [&](const std::string& id) {

@@ -6,92 +6,12 @@
 #include <sstream>
 #include <vector>
 
+#include "appmaster/testing/fake_am_cluster.h"
+
 namespace skein::launcher {
 namespace {
 
 using ::testing::HasSubstr;
-
-// A fake RM + NM: grants what is asked; started executors complete on a later heartbeat with
-// the exit status given for their launch order, or keep running when the status is missing.
-struct FakeCluster {
-  std::vector<int> exit_statuses;  // by launch order
-  int outstanding = 0;
-  int64_t next_seq = 2;
-  std::vector<proto::ContainerLaunchContextProto> launched;
-  std::vector<proto::ContainerStatusProto> to_complete;
-  std::vector<proto::FinishApplicationMasterRequest> finishes;
-  std::vector<proto::ResourceProto> asked;
-  int allocates = 0;
-  bool shutdown = false;
-};
-
-class FakeRM : public am::AMRMProtocol {
- public:
-  explicit FakeRM(FakeCluster* c) : c_(c) {}
-  absl::StatusOr<proto::RegisterApplicationMasterResponse> Register(
-      const proto::RegisterApplicationMasterRequest&) override {
-    return proto::RegisterApplicationMasterResponse();
-  }
-  absl::StatusOr<proto::AllocateResponse> Allocate(const proto::AllocateRequest& r) override {
-    if (++c_->allocates > 1000) return absl::InternalError("runaway AM loop");
-    for (const auto& ask : r.ask()) {
-      c_->outstanding = ask.num_containers();
-      c_->asked.push_back(ask.capability());
-    }
-    proto::AllocateResponse resp;
-    if (c_->shutdown) {
-      resp.set_a_m_command_shutdown(true);
-      return resp;
-    }
-    for (auto& st : c_->to_complete) *resp.add_completed_container_statuses() = st;
-    c_->to_complete.clear();
-    for (; c_->outstanding > 0; --c_->outstanding) {
-      ContainerId id = ContainerId::Make(ApplicationAttemptId(ApplicationId(1700000000000, 3), 1),
-                                         0, c_->next_seq++);
-      proto::ContainerProto c;
-      *c.mutable_id() = id.ToProto();
-      *c.mutable_node_id() = NodeId("127.0.0.1", 45454).ToProto();
-      *resp.add_allocated_containers() = c;
-    }
-    return resp;
-  }
-  absl::StatusOr<proto::FinishApplicationMasterResponse> Finish(
-      const proto::FinishApplicationMasterRequest& r) override {
-    c_->finishes.push_back(r);
-    return proto::FinishApplicationMasterResponse();
-  }
-
- private:
-  FakeCluster* c_;
-};
-
-class FakeLauncher : public am::ContainerLauncher {
- public:
-  explicit FakeLauncher(FakeCluster* c) : c_(c) {}
-  absl::Status StartContainer(const proto::ContainerProto& container,
-                              const proto::ContainerLaunchContextProto& ctx) override {
-    size_t index = c_->launched.size();
-    c_->launched.push_back(ctx);
-    if (index < c_->exit_statuses.size()) {
-      proto::ContainerStatusProto st;
-      *st.mutable_container_id() = container.id();
-      st.set_state(proto::C_COMPLETE);
-      st.set_exit_status(c_->exit_statuses[index]);
-      c_->to_complete.push_back(st);
-    }
-    return absl::OkStatus();
-  }
-  absl::Status StopContainer(const ContainerId&, const NodeId&) override {
-    return absl::OkStatus();
-  }
-  absl::StatusOr<proto::ContainerStatusProto> GetContainerStatus(const ContainerId&,
-                                                                 const NodeId&) override {
-    return absl::UnimplementedError("not used");
-  }
-
- private:
-  FakeCluster* c_;
-};
 
 // A driver double: done once `done_after` status polls have happened, records lost executors.
 class FakeDriver : public DriverLink {
@@ -132,16 +52,20 @@ proto::LauncherJobProto Job(int executors, int max_failures) {
   return job;
 }
 
+// The fake RM + NM: started executors complete on a later heartbeat with the exit status given
+// for their launch order, or keep running when the status is missing.
 struct Harness {
   explicit Harness(proto::LauncherJobProto job)
-      : amrm(std::make_unique<FakeRM>(&cluster)),
+      : amrm(std::make_unique<am::testing::FakeAmrmProtocol>(&cluster)),
         launcher(&cluster),
-        master(std::move(job), "10.0.0.1:7077", amrm, launcher, driver, log, 0) {}
-  FakeCluster cluster;
+        master(std::move(job), "10.0.0.1:7077", amrm, launcher, driver, log, 0) {
+    cluster.unlisted_exit_zero = false;
+  }
+  am::testing::FakeAmCluster cluster{ApplicationId(1700000000000, 3)};
   FakeDriver driver;
   std::ostringstream log;
   am::AMRMClient amrm;
-  FakeLauncher launcher;
+  am::testing::FakeContainerLauncher launcher;
   LauncherAppMaster master;
 };
 
@@ -154,9 +78,10 @@ TEST(LauncherAppMasterTest, LaunchesExecutorsWithTheDriverAddressAndFinishesWith
   EXPECT_EQ(ctx.environment().at(kEnvDriverAddress), "10.0.0.1:7077");
   ASSERT_GE(ctx.command_size(), 1);
   EXPECT_EQ(ctx.command(0), "/opt/skein/bin/skein-executor");
-  ASSERT_FALSE(h.cluster.asked.empty());
-  EXPECT_EQ(h.cluster.asked[0].memory_mb(), 1408);
-  EXPECT_EQ(h.cluster.asked[0].virtual_cores(), 2);
+  std::vector<proto::ResourceProto> asked = h.cluster.AskedCapabilities();
+  ASSERT_FALSE(asked.empty());
+  EXPECT_EQ(asked[0].memory_mb(), 1408);
+  EXPECT_EQ(asked[0].virtual_cores(), 2);
   ASSERT_EQ(h.cluster.finishes.size(), 1u);
   EXPECT_EQ(h.cluster.finishes[0].final_application_status(), proto::APP_SUCCEEDED);
 }

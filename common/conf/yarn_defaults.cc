@@ -110,6 +110,17 @@ const std::vector<ConfKey>& YarnDefaults() {
        "How often the Fair scheduler checks for starved queues (its preemption interval)."},
       {"yarn.scheduler.fair.waitTimeBeforeKill", "15000",
        "Milliseconds between the Fair scheduler's preemption warning to an AM and the kill."},
+      {"yarn.scheduler.fair.sizebasedweight", "false",
+       "Weigh each application in a Fair leaf queue by log2(1 + its demand in MB) instead of 1."},
+      {"yarn.scheduler.fair.assignmultiple", "false",
+       "Whether the Fair scheduler may assign more than one container to a node in one "
+       "scheduling pass (YARN: one node heartbeat)."},
+      {"yarn.scheduler.fair.max.assign", "-1",
+       "With assignmultiple and without dynamic.max.assign: the most containers one node takes "
+       "in one pass (-1: no limit)."},
+      {"yarn.scheduler.fair.dynamic.max.assign", "true",
+       "With assignmultiple: a node takes containers in one pass until half of what it had free "
+       "is assigned."},
 
       // NodeManager.
       {"yarn.nodemanager.hostname", "0.0.0.0",
@@ -215,6 +226,10 @@ const std::vector<ConfKey>& YarnDefaults() {
        "Directory under <remote-app-log-dir>/<user> that holds the applications' aggregated logs."},
       {"yarn.nodemanager.log.retain-seconds", "10800",
        "Without log aggregation: how long a finished application's local logs are kept."},
+      {"yarn.log-aggregation.retain-seconds", "-1",
+       "How long aggregated logs are kept before the ResourceManager deletes them (-1: forever)."},
+      {"yarn.log-aggregation.retain-check-interval-seconds", "-1",
+       "How often aggregated logs are checked for expiry (<= 0: a tenth of retain-seconds)."},
 
       // Client.
       {"yarn.resourcemanager.connect.max-wait.ms", "900000",

@@ -17,7 +17,9 @@ class ContainerHooks {
  public:
   virtual ~ContainerHooks() = default;
   // Before launch_container.sh is written: set up isolation and return shell lines the script
-  // runs first (e.g. joining a cgroup). An error fails the launch with its message.
+  // runs first. Lines made by JoinCommand (launch_script.h, joining a cgroup) are done by the
+  // executor before exec instead; any other line makes the container go through bash. An error
+  // fails the launch with its message.
   virtual absl::StatusOr<std::vector<std::string>> PrepareLaunch(const ContainerId& id,
                                                                  const Resource& resource) = 0;
   // The container's process (a process-group leader) is running.

@@ -6,10 +6,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "nodemanager/container/launch_script.h"
+#include "nodemanager/container/shell_free_command.h"
 
 namespace skein::nm {
 namespace {
@@ -21,6 +24,8 @@ constexpr size_t kStderrTailBytes = 4096;
 constexpr int kCleanupAttempts = 20;
 constexpr absl::Duration kCleanupRetryDelay = absl::Milliseconds(100);
 constexpr char kDefaultPath[] = "/usr/local/bin:/usr/bin:/bin";
+// Spare container directories kept ready per local / log dir (spare_dirs.h).
+constexpr int kSpareDirs = 2;
 
 absl::Status MakeDirs(const std::string& path) {
   std::error_code ec;
@@ -40,6 +45,17 @@ std::string FileTail(const std::string& path, size_t max) {
   in.read(data.data(), static_cast<std::streamsize>(data.size()));
   data.resize(static_cast<size_t>(in.gcount()));
   return data;
+}
+
+// launch_container.sh, executable by its owner.
+absl::Status WriteLaunchScript(const std::string& path, const LaunchScriptParams& p) {
+  std::ofstream out(path, std::ios::trunc);
+  out << BuildLaunchScript(p);
+  out.close();
+  if (!out || chmod(path.c_str(), 0700) != 0) {
+    return absl::InternalError(absl::StrCat("cannot write ", path));
+  }
+  return absl::OkStatus();
 }
 
 bool SafePathComponent(absl::string_view s) {
@@ -65,6 +81,7 @@ ContainerManager::ContainerManager(ContainerManagerOptions options, EventLoop& l
   LocalizerOptions lo;
   lo.local_dirs = options_.local_dirs;
   lo.threads = options_.localizer_threads;
+  lo.store = options_.localized_resources;
   localizer_ = std::make_unique<ResourceLocalizer>(std::move(lo));
 }
 
@@ -131,6 +148,18 @@ absl::Status ContainerManager::StartOne(const proto::StartContainerRequest& requ
   return absl::OkStatus();
 }
 
+SpareDirs& ContainerManager::Spares(const std::string& dir, bool log) {
+  std::unique_ptr<SpareDirs>& spares = spares_[dir];
+  if (spares == nullptr) {
+    spares = log ? std::make_unique<SpareDirs>(
+                       dir + "/.skein-spare",
+                       std::vector<std::string>{"prelaunch.out", "prelaunch.err"}, kSpareDirs)
+                 : std::make_unique<SpareDirs>(dir + "/nmPrivate/spare", std::vector<std::string>{},
+                                               kSpareDirs);
+  }
+  return *spares;
+}
+
 absl::Status ContainerManager::PrepareDirs(const Entry& entry,
                                            const proto::ContainerLaunchContextProto& context,
                                            const std::vector<std::string>& app_dirs) {
@@ -143,8 +172,11 @@ absl::Status ContainerManager::PrepareDirs(const Entry& entry,
   for (const std::string& dir : app_dirs) {
     if (absl::Status s = MakeDirs(dir); !s.ok()) return s;
   }
-  if (absl::Status s = MakeDirs(entry.work_dir); !s.ok()) return s;
-  return MakeDirs(entry.log_dir);
+  const std::string app_log_dir = fs::path(entry.log_dir).parent_path().string();
+  if (absl::Status s = MakeDirs(app_log_dir); !s.ok()) return s;
+  // Spares renamed into place: no inode allocation on the launch path (spare_dirs.h).
+  if (absl::Status s = Spares(entry.local_root, false).Make(entry.work_dir); !s.ok()) return s;
+  return Spares(entry.log_root, true).Make(entry.log_dir);
 }
 
 absl::Status ContainerManager::LinkResources(const Entry& entry,
@@ -174,6 +206,8 @@ void ContainerManager::Launch(Entry& entry, const proto::ContainerLaunchContextP
   for (const std::string& d : local_dirs) {
     app_dirs.push_back(absl::StrCat(d, "/usercache/", c.user(), "/appcache/", app));
   }
+  entry.local_root = local_dirs.front();
+  entry.log_root = log_dirs.front();
   entry.work_dir = absl::StrCat(app_dirs.front(), "/", cid);
   entry.log_dir = absl::StrCat(log_dirs.front(), "/", app, "/", cid);
 
@@ -224,7 +258,7 @@ void ContainerManager::Run(Entry& entry, const proto::ContainerLaunchContextProt
                            const std::vector<std::string>& app_dirs) {
   Container& c = *entry.container;
   const std::string cid = c.id().ToString();
-  std::vector<std::string> prologue;
+  LaunchScriptParams p;
   if (options_.hooks != nullptr) {
     absl::StatusOr<std::vector<std::string>> lines =
         options_.hooks->PrepareLaunch(c.id(), c.resource());
@@ -234,10 +268,15 @@ void ContainerManager::Run(Entry& entry, const proto::ContainerLaunchContextProt
       Completed(entry);
       return;
     }
-    prologue = *std::move(lines);
+    // cgroup joins are done by the executor before exec; other lines need the script.
+    for (std::string& line : *lines) {
+      if (std::optional<std::string> procs = JoinCommandTarget(line); procs.has_value()) {
+        p.joined.push_back(*std::move(procs));
+      } else {
+        p.prologue.push_back(std::move(line));
+      }
+    }
   }
-
-  LaunchScriptParams p;
   p.container_id = cid;
   p.nm_host = node_id_.host();
   p.nm_port = node_id_.port();
@@ -250,22 +289,36 @@ void ContainerManager::Run(Entry& entry, const proto::ContainerLaunchContextProt
   p.inherited_env = options_.inherited_env;
   p.user_env = {context.environment().begin(), context.environment().end()};
   p.commands = {context.command().begin(), context.command().end()};
-  p.prologue = std::move(prologue);
+
+  const std::vector<std::pair<std::string, std::string>> env = ContainerEnvironment(p);
+  p.shell_free = ParseShellFreeCommand(ExpandLogDir(absl::StrJoin(p.commands, " "), p.log_dir));
+  if (EnvironmentNeedsShell(env)) p.shell_free.reset();
 
   LaunchSpec spec;
   spec.container_id = cid;
   spec.script_path = entry.work_dir + "/launch_container.sh";
   spec.working_dir = entry.work_dir;
   spec.log_dir = entry.log_dir;
-  auto path = options_.inherited_env.find("PATH");
-  spec.env = {
-      absl::StrCat("PATH=", path != options_.inherited_env.end() ? path->second : kDefaultPath)};
-  {
-    std::ofstream out(spec.script_path, std::ios::trunc);
-    out << BuildLaunchScript(p);
-    out.close();
-    if (!out || chmod(spec.script_path.c_str(), 0700) != 0) {
-      c.LaunchFailed(absl::StrCat("cannot write ", spec.script_path));
+  spec.join_files = p.joined;
+  // Direct launch: a shell-free command, a program bash would find, nothing else for bash to do.
+  std::map<std::string, std::string> final_env(env.begin(), env.end());  // later wins
+  if (!final_env.count("PATH")) final_env["PATH"] = kDefaultPath;
+  std::optional<std::string> program;
+  if (p.shell_free.has_value() && p.prologue.empty()) {
+    program = ResolveProgram(p.shell_free->argv[0], final_env["PATH"], entry.work_dir);
+  }
+  if (program.has_value()) {
+    spec.program = *std::move(program);
+    spec.argv = p.shell_free->argv;
+    spec.redirects = p.shell_free->redirects;
+    for (const auto& [name, value] : final_env) spec.env.push_back(absl::StrCat(name, "=", value));
+  } else {
+    auto path = options_.inherited_env.find("PATH");
+    spec.env = {
+        absl::StrCat("PATH=", path != options_.inherited_env.end() ? path->second : kDefaultPath)};
+    // The script runs the container: it must be in place first.
+    if (absl::Status s = WriteLaunchScript(spec.script_path, p); !s.ok()) {
+      c.LaunchFailed(s.message());
       Completed(entry);
       return;
     }
@@ -281,15 +334,30 @@ void ContainerManager::Run(Entry& entry, const proto::ContainerLaunchContextProt
   }
   entry.pid = *pid;
   c.Launched();
+  if (spec.argv.empty()) {
+    // Launched through the script, already written.
+  } else if (absl::Status s = WriteLaunchScript(spec.script_path, p); !s.ok()) {
+    // Direct launch: the script is only for people debugging the container.
+    fprintf(stderr, "skein nodemanager: %s: %s\n", cid.c_str(), std::string(s.message()).c_str());
+  }
   if (options_.hooks != nullptr) options_.hooks->Launched(id, entry.pid, c.resource());
+  // New spares once the RPC has answered.
+  loop_.Post([this, local = entry.local_root, log = entry.log_root] {
+    Spares(local, false).Refill();
+    Spares(log, true).Refill();
+  });
 }
 
 void ContainerManager::OnProcessExit(const ContainerId& id, ProcessExit exit) {
   auto it = containers_.find(id);
   if (it == containers_.end()) return;
   Entry& entry = it->second;
-  std::string tail = FileTail(entry.log_dir + "/stderr", kStderrTailBytes);
-  if (tail.empty()) tail = FileTail(entry.log_dir + "/prelaunch.err", kStderrTailBytes);
+  // The tail only explains a failure (Container::ProcessExited): no file reads on success.
+  std::string tail;
+  if (ExitStatusOf(exit) != 0 && !entry.container->kill_requested()) {
+    tail = FileTail(entry.log_dir + "/stderr", kStderrTailBytes);
+    if (tail.empty()) tail = FileTail(entry.log_dir + "/prelaunch.err", kStderrTailBytes);
+  }
   std::string why;
   if (options_.hooks != nullptr) why = options_.hooks->ExitDiagnostics(id, entry.pid);
   if (!entry.container->ProcessExited(exit, tail)) return;

@@ -6,7 +6,9 @@
 // Thread rules: construct on any thread; after that every method runs on `loop`'s thread (gRPC
 // handlers and the status updater reach it through EventLoop::RunSync). Process exits arrive on
 // the executor's thread and are posted to the loop. Directory creation, the script write and
-// posix_spawn happen on the loop: they are short local operations (a few hundred microseconds).
+// the spawn happen on the loop: they are short local operations (a few hundred microseconds);
+// the container's directories are spares renamed into place (spare_dirs.h), refilled after the
+// StartContainers answer.
 // LocalResources are fetched off the loop by the ResourceLocalizer (nodemanager/localizer/), which
 // posts the result back; a container without resources launches within StartContainers.
 #ifndef SKEIN_NODEMANAGER_CONTAINER_CONTAINER_MANAGER_H_
@@ -27,6 +29,7 @@
 #include "common/ids.h"
 #include "nodemanager/container/container.h"
 #include "nodemanager/container/container_hooks.h"
+#include "nodemanager/container/spare_dirs.h"
 #include "nodemanager/container/token_verifier.h"
 #include "nodemanager/executor/container_executor.h"
 #include "nodemanager/localizer/resource_localizer.h"
@@ -56,6 +59,9 @@ struct ContainerManagerOptions {
   ContainerHooks* hooks = nullptr;
   // Concurrent container localizations (yarn.nodemanager.localizer.fetch.thread-count).
   int localizer_threads = 4;
+  // NodeManager restart: where the localizer records its cache (null = not recorded). Must
+  // outlive the manager.
+  LocalizedResourceStore* localized_resources = nullptr;
 };
 
 class ContainerManager {
@@ -123,10 +129,14 @@ class ContainerManager {
     int pid = 0;
     std::string work_dir;
     std::string log_dir;
+    std::string local_root;  // the local dir and log dir the two above are in
+    std::string log_root;
     bool hooks_prepared = false;  // hooks->Cleanup is owed
   };
 
   absl::Status StartOne(const proto::StartContainerRequest& request, ContainerId* id);
+  // The spare directories of local dir (`log` false) or log dir `dir`.
+  SpareDirs& Spares(const std::string& dir, bool log);
   void Launch(Entry& entry, const proto::ContainerLaunchContextProto& context);
   // Checks the resource names and makes the container's directories.
   absl::Status PrepareDirs(const Entry& entry, const proto::ContainerLaunchContextProto& context,
@@ -162,6 +172,7 @@ class ContainerManager {
   // Applications the RM said finished whose APPLICATION resources are still cached.
   absl::flat_hash_set<ApplicationId> finished_apps_;
   // Last member: destroyed first, so no fetch outlives what its callback touches.
+  absl::flat_hash_map<std::string, std::unique_ptr<SpareDirs>> spares_;  // by local / log dir
   std::unique_ptr<ResourceLocalizer> localizer_;
 };
 

@@ -13,6 +13,7 @@
 #include "common/token.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "nodemanager/container/launch_script.h"
 
 namespace skein::nm {
 namespace {
@@ -435,6 +436,51 @@ TEST_F(ContainerManagerTest, TerminateAllWithoutKillRequestGives143) {
   EXPECT_EQ(loop_.RunSync([&] { return cm_->NumProcessesRunning(); }), 0);
 }
 
+TEST_F(ContainerManagerTest, ShellFreeCommandIsLaunchedDirectly) {
+  Register();
+  ContainerId id = Cid(kApp, 1);
+  proto::StartContainerRequest r =
+      Request(id, {"exec", "/bin/sleep", "'5'", "1><LOG_DIR>/stdout", "2><LOG_DIR>/stderr"});
+  (*r.mutable_container_launch_context()->mutable_environment())["FOO"] = "x y";
+  ASSERT_EQ(Start(r).succeeded_requests_size(), 1);
+  ASSERT_EQ(executor_.launches().size(), 1u);
+  LaunchSpec spec = executor_.launches()[0];
+  EXPECT_EQ(spec.program, "/bin/sleep");
+  EXPECT_THAT(spec.argv, ::testing::ElementsAre("/bin/sleep", "5"));
+  ASSERT_EQ(spec.redirects.size(), 2u);
+  EXPECT_EQ(spec.redirects[0].fd, 1);
+  EXPECT_EQ(spec.redirects[0].path, spec.log_dir + "/stdout");
+  EXPECT_EQ(spec.redirects[1].fd, 2);
+  EXPECT_EQ(spec.redirects[1].path, spec.log_dir + "/stderr");
+  EXPECT_THAT(spec.env, ::testing::IsSupersetOf(std::vector<std::string>{
+                            "CONTAINER_ID=" + id.ToString(), "FOO=x y", "PATH=/usr/bin:/bin",
+                            "USER=alice", "PWD=" + spec.working_dir}));
+  // The script is still written, for people debugging the container.
+  std::ifstream in(spec.script_path);
+  std::string script((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_THAT(script, HasSubstr("exec '/bin/sleep' '5' 1>'" + spec.log_dir + "/stdout' 2>'" +
+                                spec.log_dir + "/stderr'\n"));
+  EXPECT_EQ(Status(id).state(), proto::C_RUNNING);
+}
+
+TEST_F(ContainerManagerTest, CommandsNeedingBashKeepTheScript) {
+  Register();
+  std::vector<std::vector<std::string>> commands = {
+      {"true"}, {"sleep", "$X"}, {"no-such-program-for-skein", "1"}, {"a", "&&", "b"}};
+  int seq = 1;
+  for (const auto& command : commands) {
+    ASSERT_EQ(Start(Request(Cid(kApp, seq++), command)).succeeded_requests_size(), 1);
+  }
+  proto::StartContainerRequest r = Request(Cid(kApp, seq++), {"/bin/sleep", "1"});
+  (*r.mutable_container_launch_context()->mutable_environment())["BASH_ENV"] = "/etc/x";
+  ASSERT_EQ(Start(r).succeeded_requests_size(), 1);
+  for (const LaunchSpec& spec : executor_.launches()) {
+    EXPECT_TRUE(spec.argv.empty()) << spec.container_id;
+    EXPECT_THAT(spec.env, ::testing::ElementsAre("PATH=/usr/bin:/bin"));
+  }
+  EXPECT_EQ(executor_.launches().size(), commands.size() + 1);
+}
+
 // Records the policing hooks' calls (all on the loop thread; read after RunSync).
 class RecordingHooks : public ContainerHooks {
  public:
@@ -442,7 +488,7 @@ class RecordingHooks : public ContainerHooks {
                                                          const Resource& r) override {
     calls.push_back("prepare " + id.ToString() + " " + std::to_string(r.memory_mb));
     if (!prepare_error.ok()) return prepare_error;
-    return std::vector<std::string>{"echo joined-the-group"};
+    return prologue;
   }
   void Launched(const ContainerId& id, int pid, const Resource&) override {
     calls.push_back("launched " + std::to_string(pid));
@@ -457,6 +503,7 @@ class RecordingHooks : public ContainerHooks {
     return absl::OkStatus();
   }
   std::vector<std::string> calls;
+  std::vector<std::string> prologue = {"echo joined-the-group"};
   absl::Status prepare_error;
   std::string exit_diagnostics;
   int busy_cleanups = 0;
@@ -536,6 +583,29 @@ TEST_F(ContainerManagerHooksTest, ExitDiagnosticsComeFirstAndBusyCleanupIsRetrie
     std::this_thread::sleep_for(5ms);
   }
   EXPECT_EQ(Calls().size(), 5u);  // prepare, launched, cleanup x3
+}
+
+TEST_F(ContainerManagerHooksTest, CgroupJoinsGoToTheExecutorOtherLinesKeepBash) {
+  const std::string procs = root_ + "/cg/container/cgroup.procs";
+  loop_.RunSync([&] { hooks_.prologue = {JoinCommand(procs)}; });
+  ASSERT_EQ(Start(Request(Cid(kApp, 1), {"/bin/sleep", "1"})).succeeded_requests_size(), 1);
+  loop_.RunSync([&] { hooks_.prologue = {"echo wrapper", JoinCommand(procs)}; });
+  ASSERT_EQ(Start(Request(Cid(kApp, 2), {"/bin/sleep", "1"})).succeeded_requests_size(), 1);
+  ASSERT_EQ(executor_.launches().size(), 2u);
+  LaunchSpec direct = executor_.launches()[0];
+  EXPECT_EQ(direct.program, "/bin/sleep");
+  EXPECT_THAT(direct.join_files, ::testing::ElementsAre(procs));
+  LaunchSpec bash = executor_.launches()[1];
+  EXPECT_TRUE(bash.argv.empty());
+  EXPECT_THAT(bash.join_files, ::testing::ElementsAre(procs));
+  std::ifstream in(bash.script_path);
+  std::string script((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(script.rfind("#!/bin/bash\n\n# joined before this script ran: " + procs +
+                             "\necho wrapper\nexport ",
+                         0),
+            0u)
+      << script;
+  EXPECT_THAT(script, ::testing::Not(HasSubstr("echo $$")));
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "nodemanager/container/launch_script.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
@@ -48,8 +49,40 @@ std::vector<std::pair<std::string, std::string>> ContainerEnvironment(const Laun
   return env;
 }
 
+std::string JoinCommand(const std::string& procs_file) {
+  return absl::StrCat("echo $$ > ", ShellSingleQuote(procs_file), " || { echo ",
+                      ShellSingleQuote(absl::StrCat("cannot join cgroup ", procs_file)),
+                      " >&2; exit 1; }");
+}
+
+std::optional<std::string> JoinCommandTarget(absl::string_view line) {
+  constexpr absl::string_view kPrefix = "echo $$ > '";
+  if (!absl::StartsWith(line, kPrefix)) return std::nullopt;
+  const size_t end = line.find('\'', kPrefix.size());
+  if (end == absl::string_view::npos) return std::nullopt;
+  std::string procs(line.substr(kPrefix.size(), end - kPrefix.size()));
+  if (JoinCommand(procs) != line) return std::nullopt;
+  return procs;
+}
+
+std::string ShellFreeExecLine(const ShellFreeCommand& c) {
+  std::string line = "exec";
+  for (const std::string& a : c.argv) absl::StrAppend(&line, " ", ShellSingleQuote(a));
+  for (const FdRedirect& r : c.redirects) {
+    if (r.dup_from >= 0) {
+      absl::StrAppend(&line, " ", r.fd, ">&", r.dup_from);
+    } else {
+      absl::StrAppend(&line, " ", r.fd, r.append ? ">>" : ">", ShellSingleQuote(r.path));
+    }
+  }
+  return line;
+}
+
 std::string BuildLaunchScript(const LaunchScriptParams& p) {
   std::string script = "#!/bin/bash\n\n";
+  for (const std::string& f : p.joined) {
+    absl::StrAppend(&script, "# joined before this script ran: ", f, "\n");
+  }
   for (const std::string& line : p.prologue) absl::StrAppend(&script, line, "\n");
   for (const auto& [name, value] : ContainerEnvironment(p)) {
     absl::StrAppend(&script, "export ", name, "=", ShellSingleQuote(value), "\n");
@@ -57,6 +90,10 @@ std::string BuildLaunchScript(const LaunchScriptParams& p) {
   // The script's own pid: the container's process (exec keeps it).
   absl::StrAppend(&script, "export JVM_PID=\"$$\"\n");
   absl::StrAppend(&script, "cd ", ShellSingleQuote(p.working_dir), " || exit 1\n");
+  if (p.shell_free.has_value()) {
+    absl::StrAppend(&script, ShellFreeExecLine(*p.shell_free), "\n");
+    return script;
+  }
   std::string command = ExpandLogDir(absl::StrJoin(p.commands, " "), p.log_dir);
   absl::StrAppend(&script, "exec /bin/bash -c ", ShellSingleQuote(command), "\n");
   return script;

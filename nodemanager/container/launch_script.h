@@ -1,16 +1,19 @@
 // launch_container.sh generation, as YARN's ContainerLaunch writes it: export the container's
-// environment, cd to its working directory, exec the user's command through bash. Pure functions;
-// any thread.
+// environment, cd to its working directory, exec the user's command through bash (or directly
+// when it needs no shell). The script is always written; whether it runs is the
+// ContainerManager's choice (shell_free_command.h). Pure functions; any thread.
 #ifndef SKEIN_NODEMANAGER_CONTAINER_LAUNCH_SCRIPT_H_
 #define SKEIN_NODEMANAGER_CONTAINER_LAUNCH_SCRIPT_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "nodemanager/container/shell_free_command.h"
 
 namespace skein::nm {
 
@@ -38,8 +41,15 @@ struct LaunchScriptParams {
   // The launch context's environment; it wins over everything above.
   std::map<std::string, std::string> user_env;
   std::vector<std::string> commands;  // joined by spaces
-  // Shell lines run first, before any export (e.g. joining the container's cgroups).
+  // Shell lines run first, before any export (e.g. the recovery exit-code wrapper).
   std::vector<std::string> prologue;
+  // cgroup.procs files the executor joined the process to before the script ran (a comment in
+  // the script says so).
+  std::vector<std::string> joined;
+  // The commands parsed as needing no shell (shell_free_command.h): the script then ends in
+  // `exec <program> <args> <redirections>` (one bash instead of two), the very command a direct
+  // launch runs.
+  std::optional<ShellFreeCommand> shell_free;
 };
 
 // The launch context's variable names must be exportable by bash ([A-Za-z_][A-Za-z0-9_]*).
@@ -51,8 +61,17 @@ std::vector<std::pair<std::string, std::string>> ContainerEnvironment(const Laun
 
 // The full text of launch_container.sh. The command runs as `exec /bin/bash -c '<command>'`:
 // single quotes (instead of YARN's double quotes) so the command reaches the inner shell as
-// written; $VARS in it expand there, against the exported environment.
+// written; $VARS in it expand there, against the exported environment. A shell-free command runs
+// as `exec '<arg>'... <redirections>` instead.
 std::string BuildLaunchScript(const LaunchScriptParams& p);
+// The line that moves the script's process into the cgroup of `procs_file` (its cgroup.procs),
+// failing the container when it cannot.
+std::string JoinCommand(const std::string& procs_file);
+// The cgroup.procs file of a line JoinCommand wrote, or nullopt for any other line: the
+// ContainerManager lets the executor do those joins before exec (LaunchSpec::join_files).
+std::optional<std::string> JoinCommandTarget(absl::string_view line);
+// The script's last line for a shell-free command: every word and path single-quoted.
+std::string ShellFreeExecLine(const ShellFreeCommand& c);
 
 }  // namespace skein::nm
 

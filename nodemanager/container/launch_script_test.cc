@@ -122,5 +122,30 @@ TEST(LaunchScriptTest, ScriptRunsAndPreservesTrickyValues) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(LaunchScriptTest, ShellFreeCommandIsExecedByTheScriptItself) {
+  LaunchScriptParams p = Params();
+  p.commands = {"/bin/prog", "it's", "1><LOG_DIR>/stdout", "2>&1"};
+  p.shell_free =
+      ParseShellFreeCommand(ExpandLogDir("/bin/prog \"it's\" 1><LOG_DIR>/stdout 2>&1", p.log_dir));
+  ASSERT_TRUE(p.shell_free.has_value());
+  p.joined = {"/cg/cpu/c1/cgroup.procs"};
+  std::string s = BuildLaunchScript(p);
+  EXPECT_THAT(s, HasSubstr("exec '/bin/prog' 'it'\\''s' 1>'/logs/app/container/stdout' 2>&1\n"));
+  EXPECT_THAT(s, ::testing::Not(HasSubstr("/bin/bash -c")));
+  EXPECT_THAT(s, HasSubstr("# joined before this script ran: /cg/cpu/c1/cgroup.procs\n"));
+}
+
+TEST(JoinCommandTest, TargetRoundTripsAndOtherLinesAreNotJoins) {
+  const std::string procs = "/sys/fs/cgroup/cpu/hadoop-yarn/container_1/cgroup.procs";
+  EXPECT_EQ(JoinCommand(procs), "echo $$ > '" + procs + "' || { echo 'cannot join cgroup " + procs +
+                                    "' >&2; exit 1; }");
+  EXPECT_EQ(JoinCommandTarget(JoinCommand(procs)), procs);
+  EXPECT_EQ(JoinCommandTarget(JoinCommand(procs) + "; rm -rf /"), std::nullopt);
+  EXPECT_EQ(JoinCommandTarget("echo $$ > '/x' || true"), std::nullopt);
+  EXPECT_EQ(JoinCommandTarget("echo joined-the-group"), std::nullopt);
+  // A path bash must unquote is left to bash.
+  EXPECT_EQ(JoinCommandTarget(JoinCommand("/it's/cgroup.procs")), std::nullopt);
+}
+
 }  // namespace
 }  // namespace skein::nm

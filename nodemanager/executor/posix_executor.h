@@ -1,8 +1,15 @@
-// The default ContainerExecutor: posix_spawn(/bin/bash script) with POSIX_SPAWN_SETSID, stdin from
-// /dev/null, the script's own stdout/stderr to prelaunch.out / prelaunch.err in the container log
-// dir, and no inherited descriptors beyond those. A reaper thread learns exits through pidfds
-// (pidfd_open + poll + waitid(P_PIDFD)), so it reaps only its own children and never races other
-// executors or other children of the process (`yarn minicluster` runs several NMs in one process).
+// The default ContainerExecutor. A child is started the way posix_spawn does it (clone with
+// CLONE_VM | CLONE_VFORK on a small stack of its own, all signals blocked around it), so the cost
+// does not grow with the NodeManager's memory; in the child, before exec, only raw system calls:
+// signal dispositions back to default, a new session (setsid), the working directory (direct
+// launches), stdin from /dev/null, stdout/stderr to prelaunch.out / prelaunch.err in the container
+// log dir and then the command's own redirections, the join_files written with its pid (its
+// cgroups: so nothing of the container runs outside them), every other descriptor closed, then
+// execve: `/bin/bash launch_container.sh`, or the program itself for a direct launch. A failure
+// of any step is reported by Launch with the path or step that failed and errno's text. A reaper
+// thread learns exits through pidfds (pidfd_open + epoll + waitid(P_PIDFD)), so it reaps only its
+// own children and never races other executors or other children of the process (`yarn
+// minicluster` runs several NMs in one process).
 //
 // Thread rules: every method may be called from any thread. Exit callbacks run on the reaper
 // thread. The destructor stops the reaper; processes still running are left alone (the
@@ -13,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "common/sync.h"
 #include "nodemanager/executor/container_executor.h"
 
@@ -34,13 +42,16 @@ class PosixContainerExecutor final : public ContainerExecutor {
     int pidfd;
     ExitCallback on_exit;
   };
-  explicit PosixContainerExecutor(int wake_fd);
+  PosixContainerExecutor(int wake_fd, int epoll_fd);
   void Wake();
   void ReaperLoop();
 
   const int wake_fd_;
+  // The reaper waits on this epoll set: Launch adds each child's pidfd to it directly, so a launch
+  // does not have to wake the reaper thread (one context switch less on the launch path).
+  const int epoll_fd_;
   skein::Mutex mu_;
-  std::vector<Watch> pending_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<int, Watch> watches_ ABSL_GUARDED_BY(mu_);  // by pidfd
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   std::thread reaper_;
 };

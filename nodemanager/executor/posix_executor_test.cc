@@ -136,5 +136,107 @@ TEST_F(PosixExecutorTest, BadGroupIsRejected) {
   EXPECT_FALSE(executor_->GroupAlive(0));
 }
 
+// A direct launch: no bash between the NodeManager and the program.
+class DirectLaunchTest : public PosixExecutorTest {
+ protected:
+  LaunchSpec Direct(const std::string& name, const std::string& body) {
+    std::filesystem::create_directories(dir_ + "/work");
+    const std::string program = dir_ + "/" + name;
+    std::ofstream(program) << body;
+    std::filesystem::permissions(program, std::filesystem::perms::owner_all);
+    LaunchSpec spec;
+    spec.container_id = name;
+    spec.script_path = dir_ + "/never-run.sh";
+    spec.working_dir = dir_ + "/work";
+    spec.log_dir = dir_;
+    spec.program = program;
+    spec.argv = {name, "a b", "$NOT_EXPANDED"};
+    spec.env = {"PATH=/usr/bin:/bin", "FOO=bar", "JVM_PID=stale"};
+    return spec;
+  }
+  ProcessExit Wait(std::promise<ProcessExit>& done) {
+    auto f = done.get_future();
+    EXPECT_EQ(f.wait_for(10s), std::future_status::ready);
+    return f.wait_for(0s) == std::future_status::ready ? f.get() : ProcessExit{true, SIGKILL};
+  }
+};
+
+TEST_F(DirectLaunchTest, RunsProgramWithEnvCwdRedirectsAndOwnSession) {
+  LaunchSpec spec = Direct("prog", R"sh(#!/bin/bash
+echo "$0|$1|$2|$FOO|$JVM_PID|$$|$(pwd)|$(ps -o sid= -p $$ | tr -d ' ')"
+echo to-stderr >&2
+exit 5
+)sh");
+  spec.redirects = {{1, "out", false, -1}, {2, dir_ + "/err", false, -1}};
+  std::promise<ProcessExit> done;
+  auto pid = executor_->Launch(spec, [&](int, ProcessExit e) { done.set_value(e); });
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  ProcessExit e = Wait(done);
+  EXPECT_FALSE(e.signaled);
+  EXPECT_EQ(e.code, 5);
+  const std::string p = std::to_string(*pid);
+  // A relative target is opened in the working directory, as bash would after its `cd`.
+  EXPECT_EQ(Read("work/out"),
+            dir_ + "/prog|a b|$NOT_EXPANDED|bar|" + p + "|" + p + "|" +
+                std::filesystem::path(dir_ + "/work").lexically_normal().string() + "|" + p + "\n");
+  EXPECT_EQ(Read("err"), "to-stderr\n");
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/prelaunch.out"));
+  EXPECT_EQ(Read("prelaunch.err"), "");
+}
+
+TEST_F(DirectLaunchTest, AppendAndDupFollowTheWrittenOrder) {
+  LaunchSpec spec = Direct("prog", "#!/bin/sh\necho out; echo err >&2\n");
+  std::ofstream(dir_ + "/both") << "before\n";
+  spec.redirects = {{1, dir_ + "/both", true, -1}, {2, "", false, 1}};
+  std::promise<ProcessExit> done;
+  ASSERT_TRUE(executor_->Launch(spec, [&](int, ProcessExit e) { done.set_value(e); }).ok());
+  EXPECT_EQ(Wait(done).code, 0);
+  EXPECT_EQ(Read("both"), "before\nout\nerr\n");
+  EXPECT_EQ(Read("prelaunch.err"), "");
+}
+
+TEST_F(DirectLaunchTest, ScriptWithoutInterpreterLineRunsThroughBash) {
+  LaunchSpec spec = Direct("noshebang", "echo \"ran:$1\" > ran\n");
+  std::promise<ProcessExit> done;
+  ASSERT_TRUE(executor_->Launch(spec, [&](int, ProcessExit e) { done.set_value(e); }).ok());
+  EXPECT_EQ(Wait(done).code, 0);
+  EXPECT_EQ(Read("work/ran"), "ran:a b\n");
+}
+
+TEST_F(DirectLaunchTest, JoinFilesGetThePidBeforeTheProgramRuns) {
+  LaunchSpec spec = Direct("prog", "#!/bin/sh\ncat \"$1\" > seen\n");
+  spec.argv = {"prog", dir_ + "/procs"};
+  std::ofstream(dir_ + "/procs").flush();
+  spec.join_files = {dir_ + "/procs"};
+  std::promise<ProcessExit> done;
+  auto pid = executor_->Launch(spec, [&](int, ProcessExit e) { done.set_value(e); });
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  EXPECT_EQ(Wait(done).code, 0);
+  EXPECT_EQ(Read("work/seen"), std::to_string(*pid) + "\n");
+}
+
+TEST_F(DirectLaunchTest, FailuresNameWhatFailed) {
+  LaunchSpec spec = Direct("prog", "#!/bin/sh\nexit 0\n");
+  spec.join_files = {dir_ + "/no/such/cgroup.procs"};
+  auto pid = executor_->Launch(spec, [](int, ProcessExit) {});
+  ASSERT_FALSE(pid.ok());
+  EXPECT_THAT(pid.status().message(),
+              ::testing::HasSubstr("launching " + spec.program + " (direct launch) for prog: " +
+                                   dir_ + "/no/such/cgroup.procs: No such file or directory"));
+
+  spec = Direct("prog", "#!/bin/sh\nexit 0\n");
+  spec.program = dir_ + "/missing";
+  pid = executor_->Launch(spec, [](int, ProcessExit) {});
+  ASSERT_FALSE(pid.ok());
+  EXPECT_THAT(pid.status().message(),
+              ::testing::HasSubstr(dir_ + "/missing: No such file or directory"));
+
+  spec = Direct("prog", "#!/bin/sh\nexit 0\n");
+  spec.working_dir = dir_ + "/no-such-dir";
+  pid = executor_->Launch(spec, [](int, ProcessExit) {});
+  ASSERT_FALSE(pid.ok());
+  EXPECT_THAT(pid.status().message(), ::testing::HasSubstr(dir_ + "/no-such-dir: No such file"));
+}
+
 }  // namespace
 }  // namespace skein::nm

@@ -35,8 +35,27 @@ std::string FirstUsableDir(const std::vector<std::string>& dirs) {
 
 }  // namespace
 
+int64_t DiskUsage(const std::string& path) {
+  std::error_code ec;
+  if (fs::is_regular_file(fs::symlink_status(path, ec))) {
+    const uintmax_t size = fs::file_size(path, ec);
+    return ec ? 0 : static_cast<int64_t>(size);
+  }
+  if (!fs::is_directory(fs::symlink_status(path, ec))) return 0;
+  int64_t total = 0;
+  for (fs::recursive_directory_iterator it(path, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->is_regular_file(size_ec) && !it->is_symlink(size_ec)) {
+      const uintmax_t size = it->file_size(size_ec);
+      if (!size_ec) total += static_cast<int64_t>(size);
+    }
+  }
+  return total;
+}
+
 ResourceLocalizer::ResourceLocalizer(LocalizerOptions options)
     : options_(std::move(options)), root_(FirstUsableDir(options_.local_dirs)) {
+  if (options_.store != nullptr) Recover();
   const int n = std::max(1, options_.threads);
   for (int i = 0; i < n; ++i) {
     workers_.push_back(std::make_unique<EventLoop>(absl::StrCat("localizer-", i)));
@@ -51,6 +70,45 @@ ResourceLocalizer::~ResourceLocalizer() {
   }
   changed_.notify_all();
   workers_.clear();  // each loop stops after its current closure and joins
+}
+
+void ResourceLocalizer::LogStoreError(const absl::Status& s) const {
+  if (!s.ok()) {
+    fprintf(stderr, "skein nodemanager: localized resources: %s\n",
+            std::string(s.message()).c_str());
+  }
+}
+
+void ResourceLocalizer::Recover() {
+  absl::StatusOr<std::vector<LocalizedResourceRecord>> records =
+      options_.store->LoadLocalizedResources();
+  if (!records.ok()) {
+    LogStoreError(records.status());
+    return;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const LocalizedResourceRecord& r : *records) {
+    std::error_code ec;
+    const bool present = r.localized && !r.path.empty() && fs::exists(r.path, ec);
+    if (!present || DiskUsage(r.path) != r.size) {
+      // A fetch cut short by the restart, or files that vanished or changed since: dropped, the
+      // next request fetches again. A changed copy's directory stays: a re-attached container
+      // may be using (and writing into) it; APPLICATION copies go with their application.
+      if (!present && !r.dir.empty()) fs::remove_all(r.dir, ec);
+      if (r.localized) {
+        fprintf(stderr, "skein nodemanager: dropping localized resource %s: %s\n", r.path.c_str(),
+                present ? "changed on disk" : "gone");
+      }
+      LogStoreError(options_.store->RemoveLocalizedResource(r.key));
+      continue;
+    }
+    Entry& e = cache_[r.key];
+    e.state = EntryState::kReady;
+    e.path = r.path;
+    e.app = r.app;
+    e.user = r.user;
+    ++recovered_;
+  }
 }
 
 EventLoop& ResourceLocalizer::NextWorker() {
@@ -119,7 +177,7 @@ absl::StatusOr<std::string> ResourceLocalizer::Get(const std::string& user,
   lock.unlock();
 
   fetches_.fetch_add(1);
-  absl::StatusOr<std::string> path = Fetch(user, app, r);
+  absl::StatusOr<std::string> path = Fetch(user, app, key, r);
 
   lock.lock();
   Entry& e = cache_[key];
@@ -137,6 +195,7 @@ absl::StatusOr<std::string> ResourceLocalizer::Get(const std::string& user,
 
 absl::StatusOr<std::string> ResourceLocalizer::Fetch(const std::string& user,
                                                      const ApplicationId& app,
+                                                     const std::string& key,
                                                      const proto::LocalResourceProto& r) {
   absl::StatusOr<std::string> root = CacheRoot(r.visibility(), user, app);
   if (!root.ok()) return root.status();
@@ -152,6 +211,12 @@ absl::StatusOr<std::string> ResourceLocalizer::Fetch(const std::string& user,
   }
   const std::string name = ResourceFileName(r.resource());
   const std::string target = absl::StrCat(dir, "/", name);
+  LocalizedResourceRecord record;
+  record.key = key;
+  record.dir = dir;
+  record.user = user;
+  if (r.visibility() == proto::APPLICATION) record.app = app.ToString();
+  if (options_.store != nullptr) LogStoreError(options_.store->StoreLocalizedResource(record));
   absl::Status s;
   if (r.type() == proto::FILE) {
     s = FetchResource(r, target, options_.fetch, cancel_);
@@ -175,7 +240,14 @@ absl::StatusOr<std::string> ResourceLocalizer::Fetch(const std::string& user,
   }
   if (!s.ok()) {
     fs::remove_all(dir, ec);
+    if (options_.store != nullptr) LogStoreError(options_.store->RemoveLocalizedResource(key));
     return s;
+  }
+  if (options_.store != nullptr) {
+    record.path = target;
+    record.size = DiskUsage(target);
+    record.localized = true;
+    LogStoreError(options_.store->StoreLocalizedResource(record));
   }
   return target;
 }
@@ -189,6 +261,9 @@ void ResourceLocalizer::RemoveApplication(ApplicationId app) {
       for (auto it = cache_.begin(); it != cache_.end();) {
         if (it->second.app == id && it->second.state != EntryState::kFetching) {
           users.insert(it->second.user);
+          if (options_.store != nullptr) {
+            LogStoreError(options_.store->RemoveLocalizedResource(it->first));
+          }
           it = cache_.erase(it);
         } else {
           ++it;

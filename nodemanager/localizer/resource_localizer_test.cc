@@ -1,11 +1,14 @@
 #include "nodemanager/localizer/resource_localizer.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <map>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -205,6 +208,152 @@ TEST_F(ResourceLocalizerTest, ApplicationResourcesGoWhenTheApplicationFinishes) 
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(Read(*again), "a");
   EXPECT_EQ(localizer_->fetches(), 3);
+}
+
+// The NM state store's localized-resource records, in memory (nm_state_store_test covers the
+// LevelDB one).
+class MemoryResourceStore final : public LocalizedResourceStore {
+ public:
+  absl::Status StoreLocalizedResource(const LocalizedResourceRecord& r) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    records_[r.key] = r;
+    return absl::OkStatus();
+  }
+  absl::Status RemoveLocalizedResource(const std::string& key) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    records_.erase(key);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<std::vector<LocalizedResourceRecord>> LoadLocalizedResources() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<LocalizedResourceRecord> out;
+    for (const auto& [key, r] : records_) out.push_back(r);
+    return out;
+  }
+  std::vector<LocalizedResourceRecord> All() { return *LoadLocalizedResources(); }
+
+ private:
+  std::mutex mu_;
+  std::map<std::string, LocalizedResourceRecord> records_;
+};
+
+class ResourceLocalizerRecoveryTest : public ResourceLocalizerTest {
+ protected:
+  // A localizer over the store and the same local dir: what a restarted NodeManager builds.
+  void Restart() {
+    localizer_.reset();
+    LocalizerOptions o;
+    o.local_dirs = {dir_ + "/local"};
+    o.threads = 2;
+    o.store = &store_;
+    localizer_ = std::make_unique<ResourceLocalizer>(o);
+  }
+  MemoryResourceStore store_;
+};
+
+TEST_F(ResourceLocalizerRecoveryTest, RestartedLocalizerKeepsWhatItHas) {
+  Restart();
+  const std::string url = Source("conf.txt", "conf");
+  const std::string tgz = dir_ + "/src/env.tgz";
+  ASSERT_TRUE(testing::WriteArchive(tgz, testing::ArchiveKind::kTarGz, {{"bin/tool", "tool"}}));
+  auto pub = One(Resource(url, proto::PUBLIC));
+  auto priv = One(Resource(url, proto::PRIVATE));
+  auto env = One(Resource("file://" + tgz, proto::APPLICATION, proto::ARCHIVE));
+  ASSERT_TRUE(pub.ok() && priv.ok() && env.ok()) << pub.status() << priv.status() << env.status();
+  ASSERT_EQ(store_.All().size(), 3u);
+  for (const LocalizedResourceRecord& r : store_.All()) {
+    EXPECT_TRUE(r.localized) << r.key;
+    EXPECT_GT(r.size, 0) << r.key;
+  }
+
+  Restart();
+  EXPECT_EQ(localizer_->recovered(), 3);
+  EXPECT_EQ(*One(Resource(url, proto::PUBLIC)), *pub);
+  EXPECT_EQ(*One(Resource(url, proto::PRIVATE)), *priv);
+  EXPECT_EQ(*One(Resource("file://" + tgz, proto::APPLICATION, proto::ARCHIVE)), *env);
+  EXPECT_EQ(localizer_->fetches(), 0);  // nothing downloaded again
+  EXPECT_EQ(Read(*env + "/bin/tool"), "tool");
+  // Another timestamp is another resource.
+  proto::LocalResourceProto later = Resource(url, proto::PUBLIC);
+  later.set_timestamp(ModificationTimeMillis([&] {
+    struct stat st;
+    stat((dir_ + "/src/conf.txt").c_str(), &st);
+    return st;
+  }()));
+  auto fresh = One(later);
+  ASSERT_TRUE(fresh.ok()) << fresh.status();
+  EXPECT_NE(*fresh, *pub);
+  EXPECT_EQ(localizer_->fetches(), 1);
+
+  // APPLICATION resources still go with their application, records too.
+  localizer_->RemoveApplication(kApp);
+  auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (fs::exists(*env) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  EXPECT_FALSE(fs::exists(*env));
+  for (const LocalizedResourceRecord& r : store_.All()) EXPECT_EQ(r.app, "") << r.key;
+  EXPECT_EQ(store_.All().size(), 3u);
+}
+
+TEST_F(ResourceLocalizerRecoveryTest, VanishedOrChangedFilesAreDroppedAndFetchedAgain) {
+  Restart();
+  const std::string a = Source("a.txt", "aaa");
+  const std::string b = Source("b.txt", "bbb");
+  auto pa = One(Resource(a, proto::PUBLIC));
+  auto pb = One(Resource(b, proto::PUBLIC));
+  ASSERT_TRUE(pa.ok() && pb.ok());
+  localizer_.reset();
+  fs::remove(*pa);                              // vanished
+  std::ofstream(*pb, std::ios::app) << "more";  // changed size
+  Restart();
+  EXPECT_EQ(localizer_->recovered(), 0);
+  EXPECT_FALSE(fs::exists(fs::path(*pa).parent_path()));  // the vanished copy's directory went
+  // The changed copy is not used again, but stays where it is: a running container may use it.
+  EXPECT_TRUE(fs::exists(*pb));
+  EXPECT_TRUE(store_.All().empty());
+  auto again_a = One(Resource(a, proto::PUBLIC));
+  auto again_b = One(Resource(b, proto::PUBLIC));
+  ASSERT_TRUE(again_a.ok() && again_b.ok());
+  EXPECT_EQ(Read(*again_a), "aaa");
+  EXPECT_EQ(Read(*again_b), "bbb");
+  EXPECT_NE(*again_b, *pb);
+  EXPECT_EQ(localizer_->fetches(), 2);
+  EXPECT_EQ(store_.All().size(), 2u);
+}
+
+TEST_F(ResourceLocalizerRecoveryTest, FetchCutShortByTheRestartIsCleanedUp) {
+  const std::string partial = dir_ + "/local/filecache/7";
+  fs::create_directories(partial);
+  std::ofstream(partial + "/big.bin") << "half";
+  LocalizedResourceRecord started;
+  started.key = "0|||0||http://example.invalid/big.bin";
+  started.dir = partial;
+  started.user = "alice";
+  ASSERT_TRUE(store_.StoreLocalizedResource(started).ok());
+  Restart();
+  EXPECT_FALSE(fs::exists(partial));
+  EXPECT_TRUE(store_.All().empty());
+  EXPECT_EQ(localizer_->recovered(), 0);
+}
+
+TEST_F(ResourceLocalizerRecoveryTest, FailedFetchLeavesNoRecord) {
+  Restart();
+  auto missing = One(Resource("file://" + dir_ + "/src/none", proto::PUBLIC));
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(store_.All().empty());
+}
+
+TEST(DiskUsageTest, CountsFilesUnderADirectory) {
+  const std::string dir = ::testing::TempDir() + "/disk_usage_" + std::to_string(getpid());
+  fs::remove_all(dir);
+  fs::create_directories(dir + "/d/e");
+  std::ofstream(dir + "/d/x") << "12345";
+  std::ofstream(dir + "/d/e/y") << "123";
+  EXPECT_EQ(DiskUsage(dir + "/d"), 8);
+  EXPECT_EQ(DiskUsage(dir + "/d/x"), 5);
+  EXPECT_EQ(DiskUsage(dir + "/none"), 0);
+  fs::remove_all(dir);
 }
 
 TEST(ResourceLocalizerNoDirTest, NoUsableLocalDirIsAClearError) {

@@ -1,5 +1,6 @@
 #include "nodemanager/logaggregation/log_aggregation_service.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 
@@ -63,9 +64,12 @@ absl::StatusOr<LogAggregationOptions> ParseLogAggregationOptions(const conf::Con
   return o;
 }
 
-LogAggregationService::LogAggregationService(LogAggregationOptions options, NodeId node)
+LogAggregationService::LogAggregationService(LogAggregationOptions options, NodeId node,
+                                             LogRecoveryStore* store, Clock& clock)
     : options_(std::move(options)),
       node_(std::move(node)),
+      store_(store),
+      clock_(clock),
       worker_(std::make_unique<EventLoop>("nm-log-agg")) {}
 
 LogAggregationService::~LogAggregationService() { Stop(); }
@@ -74,6 +78,51 @@ void LogAggregationService::Start() {
   if (started_) return;
   started_ = true;
   worker_->Start();
+  if (store_ != nullptr) Recover();
+}
+
+void LogAggregationService::LogError(const absl::Status& s) {
+  if (s.ok()) return;
+  fprintf(stderr, "skein nodemanager: log aggregation: %s\n", std::string(s.message()).c_str());
+}
+
+void LogAggregationService::Recover() {
+  absl::StatusOr<std::vector<PendingLogAggregation>> aggregations = store_->LoadLogAggregations();
+  absl::StatusOr<std::vector<PendingLogDeletion>> deletions = store_->LoadLogDeletions();
+  LogError(aggregations.status());
+  LogError(deletions.status());
+  if (aggregations.ok()) {
+    for (const PendingLogAggregation& a : *aggregations) {
+      // A record is written only with aggregation on; if it was turned off since, the logs
+      // stay for log.retain-seconds as any other finished application's.
+      ApplicationFinished(a.app, a.user);
+      if (!options_.enabled) LogError(store_->RemoveLogAggregation(a.app));
+    }
+  }
+  if (!deletions.ok()) return;
+  const int64_t now = clock_.NowMillis();
+  for (const PendingLogDeletion& d : *deletions) {
+    {
+      skein::MutexLock lock(&mu_);
+      if (status_.count(d.app)) continue;  // being aggregated again (above)
+      status_[d.app] = options_.enabled ? kLogAggSucceeded : kLogAggDisabled;
+    }
+    const absl::Duration left = absl::Milliseconds(std::max<int64_t>(0, d.deletion_time_ms - now));
+    worker_->PostDelayed(left, [this, app = d.app] { DeleteLocal(app); });
+  }
+}
+
+void LogAggregationService::ScheduleDeletion(const ApplicationId& app, const std::string& user,
+                                             absl::Duration delay) {
+  if (store_ != nullptr) {
+    LogError(store_->StoreLogDeletion(
+        PendingLogDeletion{app, user, clock_.NowMillis() + absl::ToInt64Milliseconds(delay)}));
+  }
+  if (delay <= absl::ZeroDuration() && worker_->IsLoopThread()) {
+    DeleteLocal(app);
+  } else {
+    worker_->PostDelayed(delay, [this, app] { DeleteLocal(app); });
+  }
 }
 
 void LogAggregationService::Stop() {
@@ -89,9 +138,10 @@ void LogAggregationService::ApplicationFinished(const ApplicationId& app, const 
     status_[app] = options_.enabled ? kLogAggRunning : kLogAggDisabled;
   }
   if (!options_.enabled) {
-    worker_->PostDelayed(options_.retain, [this, app] { DeleteLocal(app); });
+    ScheduleDeletion(app, user, options_.retain);
     return;
   }
+  if (store_ != nullptr) LogError(store_->StoreLogAggregation(PendingLogAggregation{app, user}));
   worker_->Post([this, app, user] { Aggregate(app, user); });
 }
 
@@ -123,7 +173,11 @@ void LogAggregationService::Aggregate(const ApplicationId& app, const std::strin
   }
   const std::string path = absl::StrCat(
       RemoteAppLogDir(options_.remote_root, user, options_.suffix, app), "/", NodeFileName(node_));
-  absl::Status s = WriteAggregatedLogFile(path, CollectContainerLogs(dirs));
+  std::error_code exists_ec;
+  // A recovered aggregation whose local logs are gone already: keep what was written.
+  absl::Status s = dirs.empty() && fs::exists(path, exists_ec)
+                       ? absl::OkStatus()
+                       : WriteAggregatedLogFile(path, CollectContainerLogs(dirs));
   if (!s.ok()) {
     // As YARN: a failed upload keeps the local logs (they are removed by retain-seconds).
     fprintf(stderr, "skein nodemanager: log aggregation for %s failed: %s\n",
@@ -133,14 +187,14 @@ void LogAggregationService::Aggregate(const ApplicationId& app, const std::strin
       last_error_ = std::string(s.message());
     }
     SetStatus(app, kLogAggFailed);
-    worker_->PostDelayed(options_.retain, [this, app] { DeleteLocal(app); });
+    ScheduleDeletion(app, user, options_.retain);
+    if (store_ != nullptr) LogError(store_->RemoveLogAggregation(app));
     return;
   }
-  if (options_.debug_delay > absl::ZeroDuration()) {
-    worker_->PostDelayed(options_.debug_delay, [this, app] { DeleteLocal(app); });
-  } else {
-    DeleteLocal(app);
-  }
+  // The deletion is recorded before the aggregation record goes, so that a restart in between
+  // still removes the local logs (and never aggregates them again once deleted).
+  ScheduleDeletion(app, user, options_.debug_delay);
+  if (store_ != nullptr) LogError(store_->RemoveLogAggregation(app));
   SetStatus(app, kLogAggSucceeded);
 }
 
@@ -153,6 +207,7 @@ void LogAggregationService::DeleteLocal(const ApplicationId& app) {
               app.ToString().c_str(), log_dir.c_str(), ec.message().c_str());
     }
   }
+  if (store_ != nullptr) LogError(store_->RemoveLogDeletion(app));
 }
 
 }  // namespace skein::logs

@@ -10,7 +10,11 @@
 // * Otherwise the local directories are removed yarn.nodemanager.log.retain-seconds after the
 //   application finished.
 //
-// Deletions still pending when the NodeManager stops are dropped (the directories stay).
+// With a LogRecoveryStore (the NodeManager state store, yarn.nodemanager.recovery.enabled), the
+// applications handed over but not yet aggregated and the scheduled deletions (with their
+// deletion time) are recorded; a restarted service aggregates the former and reschedules the
+// latter (a deletion time already past deletes at once). Without one, deletions still pending
+// when the NodeManager stops are dropped (the directories stay).
 //
 // Thread rules: construct, Start and Stop from the controlling thread. ApplicationFinished and
 // Status from any thread. Disk work runs on the service's own thread, never on the NM loop.
@@ -24,6 +28,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/clock.h"
 #include "common/conf/configuration.h"
 #include "common/event_loop.h"
 #include "common/ids.h"
@@ -50,16 +55,43 @@ inline constexpr char kLogAggSucceeded[] = "SUCCEEDED";
 inline constexpr char kLogAggFailed[] = "FAILED";
 inline constexpr char kLogAggDisabled[] = "DISABLED";
 
+// Log work that must survive a NodeManager restart. Implemented by the NM state store
+// (nodemanager/recovery/nm_state_store.h). Thread-safe.
+struct PendingLogDeletion {
+  ApplicationId app;
+  std::string user;
+  int64_t deletion_time_ms = 0;  // when the local logs go (ms since the epoch)
+};
+struct PendingLogAggregation {
+  ApplicationId app;
+  std::string user;
+};
+class LogRecoveryStore {
+ public:
+  virtual ~LogRecoveryStore() = default;
+  // Store* overwrites the application's record; Remove* of an absent record is OK.
+  virtual absl::Status StoreLogDeletion(const PendingLogDeletion& d) = 0;
+  virtual absl::Status RemoveLogDeletion(const ApplicationId& app) = 0;
+  virtual absl::Status StoreLogAggregation(const PendingLogAggregation& a) = 0;
+  virtual absl::Status RemoveLogAggregation(const ApplicationId& app) = 0;
+  virtual absl::StatusOr<std::vector<PendingLogDeletion>> LoadLogDeletions() = 0;
+  virtual absl::StatusOr<std::vector<PendingLogAggregation>> LoadLogAggregations() = 0;
+};
+
 class LogAggregationService {
  public:
-  LogAggregationService(LogAggregationOptions options, NodeId node);
+  // `store` (may be null: nothing survives a restart) must outlive the service; `clock` gives
+  // the recorded deletion times.
+  LogAggregationService(LogAggregationOptions options, NodeId node,
+                        LogRecoveryStore* store = nullptr, Clock& clock = RealClock::Get());
   ~LogAggregationService();  // Stop()s
   LogAggregationService(const LogAggregationService&) = delete;
   LogAggregationService& operator=(const LogAggregationService&) = delete;
 
+  // With a store: first resumes the work recorded by the previous NodeManager process.
   void Start();
   // Finishes the aggregation in progress; aggregations not yet started and pending deletions
-  // are dropped. Joins the thread.
+  // are dropped (kept in the store, if any). Joins the thread.
   void Stop();
 
   // The application finished and no container of it runs on this node. Repeated calls for the
@@ -72,11 +104,18 @@ class LogAggregationService {
 
  private:
   void Aggregate(const ApplicationId& app, const std::string& user);
+  // Records the deletion (with a store) and runs DeleteLocal after `delay`.
+  void ScheduleDeletion(const ApplicationId& app, const std::string& user, absl::Duration delay);
   void DeleteLocal(const ApplicationId& app);
   void SetStatus(const ApplicationId& app, const std::string& status);
+  // Start(): reschedules what the store holds.
+  void Recover();
+  void LogError(const absl::Status& s);
 
   const LogAggregationOptions options_;
   const NodeId node_;
+  LogRecoveryStore* const store_;
+  Clock& clock_;
   std::unique_ptr<EventLoop> worker_;
   bool started_ = false;
   mutable skein::Mutex mu_;

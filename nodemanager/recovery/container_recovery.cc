@@ -29,12 +29,35 @@ std::optional<int> ReadExitCode(const std::string& path) {
   return code;
 }
 
+bool Alive(const ContainerRecord& r) {
+  return r.pid > 0 && !r.completed && r.start_time_ticks != 0 &&
+         ProcessStartTime(r.pid) == r.start_time_ticks;
+}
+
+// Cleanup of an adopted container's hooks (cgroups) waits for stragglers in its groups to die.
+constexpr int kCleanupAttempts = 20;
+constexpr absl::Duration kCleanupRetryDelay = absl::Milliseconds(100);
+
+void CleanupAdopted(EventLoop& loop, ContainerHooks* hooks, const ContainerId& id, int attempts) {
+  absl::Status s = hooks->Cleanup(id);
+  if (absl::IsUnavailable(s) && attempts > 1) {
+    loop.PostDelayed(kCleanupRetryDelay, [&loop, hooks, id, attempts] {
+      CleanupAdopted(loop, hooks, id, attempts - 1);
+    });
+    return;
+  }
+  if (!s.ok()) {
+    fprintf(stderr, "skein nodemanager: cleaning up recovered %s: %s\n", id.ToString().c_str(),
+            std::string(s.message()).c_str());
+  }
+}
+
 // Polls adopted containers until their process is gone, then completes them.
-void Watch(EventLoop& loop, ContainerManager& manager, std::vector<ContainerRecord> adopted,
-           std::string recovery_dir, absl::Duration poll) {
+void Watch(EventLoop& loop, ContainerManager& manager, ContainerHooks* hooks,
+           std::vector<ContainerRecord> adopted, std::string recovery_dir, absl::Duration poll) {
   auto pending = std::make_shared<std::vector<ContainerRecord>>(std::move(adopted));
   auto timer = std::make_shared<EventLoop::TimerId>(0);
-  *timer = loop.PostPeriodic(poll, [&loop, &manager, pending, timer, recovery_dir] {
+  *timer = loop.PostPeriodic(poll, [&loop, &manager, hooks, pending, timer, recovery_dir] {
     for (auto it = pending->begin(); it != pending->end();) {
       if (ProcessStartTime(it->pid) == it->start_time_ticks) {
         ++it;
@@ -43,6 +66,7 @@ void Watch(EventLoop& loop, ContainerManager& manager, std::vector<ContainerReco
       std::optional<int> code = ReadExitCode(ExitCodeFile(recovery_dir, it->id));
       manager.RecoveredExit(it->id, code.has_value() ? ProcessExit{false, *code}
                                                      : ProcessExit{false, kExitStatusLost});
+      if (hooks != nullptr) CleanupAdopted(loop, hooks, it->id, kCleanupAttempts);
       it = pending->erase(it);
     }
     if (pending->empty()) loop.Cancel(*timer);
@@ -163,9 +187,23 @@ void ContainerRecorder::Sync() {
   }
 }
 
+std::set<std::string> LiveContainerIds(NmStateStore& store) {
+  std::set<std::string> out;
+  absl::StatusOr<std::vector<ContainerRecord>> records = store.LoadContainers();
+  if (!records.ok()) {
+    fprintf(stderr, "skein nodemanager: %s\n", std::string(records.status().message()).c_str());
+    return out;
+  }
+  for (const ContainerRecord& r : *records) {
+    if (Alive(r)) out.insert(r.id.ToString());
+  }
+  return out;
+}
+
 RecoveryResult RecoverContainers(NmStateStore& store, ContainerManager& manager,
-                                 ContainerRecorder& recorder, EventLoop& loop, bool recovery,
-                                 const std::string& recovery_dir, absl::Duration poll) {
+                                 ContainerRecorder& recorder, ContainerHooks* hooks,
+                                 EventLoop& loop, bool recovery, const std::string& recovery_dir,
+                                 absl::Duration poll) {
   RecoveryResult result;
   absl::StatusOr<std::vector<ContainerRecord>> records = store.LoadContainers();
   if (!records.ok()) {
@@ -174,8 +212,7 @@ RecoveryResult RecoverContainers(NmStateStore& store, ContainerManager& manager,
   }
   std::vector<ContainerRecord> adopted;
   for (const ContainerRecord& r : *records) {
-    const bool alive = r.pid > 0 && !r.completed && r.start_time_ticks != 0 &&
-                       ProcessStartTime(r.pid) == r.start_time_ticks;
+    const bool alive = Alive(r);
     if (!recovery) {
       if (alive) {
         kill(-r.pid, SIGKILL);  // the previous NodeManager's container: nobody reports it now
@@ -191,6 +228,7 @@ RecoveryResult RecoverContainers(NmStateStore& store, ContainerManager& manager,
       manager.RecoveredExit(r.id, ProcessExit{false, r.exit_status});
       ++result.ended;
     } else if (alive) {
+      if (hooks != nullptr) hooks->Launched(r.id, r.pid, r.resource);
       adopted.push_back(r);
       ++result.reattached;
     } else {
@@ -198,8 +236,10 @@ RecoveryResult RecoverContainers(NmStateStore& store, ContainerManager& manager,
       manager.RecoveredExit(r.id, ProcessExit{false, code.value_or(kExitStatusLost)});
       ++result.ended;
     }
+    // Ended (possibly after LiveContainerIds kept its group): nothing may be left behind.
+    if (!alive && hooks != nullptr) CleanupAdopted(loop, hooks, r.id, kCleanupAttempts);
   }
-  if (!adopted.empty()) Watch(loop, manager, std::move(adopted), recovery_dir, poll);
+  if (!adopted.empty()) Watch(loop, manager, hooks, std::move(adopted), recovery_dir, poll);
   recorder.Sync();
   return result;
 }

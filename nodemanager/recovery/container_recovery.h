@@ -10,8 +10,13 @@
 //   — same pid AND same process start time — and reports those that ended with their exit code
 //   file (or LOST, -154, when there is none), or (recovery off) kills the process groups the
 //   previous NodeManager process left running and forgets them.
+// * Cgroups of re-attached containers: LiveContainerIds, read before the cgroups manager starts,
+//   names the groups its leftover cleanup must keep; a re-attached container is handed to the
+//   policing hooks again (Launched: memory monitoring) and their Cleanup (cgroup removal) runs
+//   when it ends, as for a container this process launched.
 //
-// Thread rules: everything here runs on the NM loop thread, except ExitCodeFile (any thread).
+// Thread rules: everything here runs on the NM loop thread, except ExitCodeFile and
+// LiveContainerIds (any thread; the NodeManager calls the latter before its loop starts).
 #ifndef SKEIN_NODEMANAGER_RECOVERY_CONTAINER_RECOVERY_H_
 #define SKEIN_NODEMANAGER_RECOVERY_CONTAINER_RECOVERY_H_
 
@@ -86,10 +91,16 @@ struct RecoveryResult {
 // Reads the store and acts on it (see the header comment). With recovery on, adopted running
 // containers are polled every `poll` on `loop` and completed through the manager when their
 // process ends.
+// `hooks` (the policing hooks, may be null) learn of re-attached containers and clean up after
+// them.
 RecoveryResult RecoverContainers(NmStateStore& store, ContainerManager& manager,
-                                 ContainerRecorder& recorder, EventLoop& loop, bool recovery,
-                                 const std::string& recovery_dir,
+                                 ContainerRecorder& recorder, ContainerHooks* hooks,
+                                 EventLoop& loop, bool recovery, const std::string& recovery_dir,
                                  absl::Duration poll = absl::Milliseconds(200));
+
+// The ids of the recorded containers whose process still runs (same pid and start time): with
+// recovery on, the ones RecoverContainers will re-attach to. Errors are logged (empty result).
+std::set<std::string> LiveContainerIds(NmStateStore& store);
 
 }  // namespace skein::nm
 

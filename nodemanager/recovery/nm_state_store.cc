@@ -14,6 +14,9 @@ namespace skein::nm {
 namespace {
 
 constexpr absl::string_view kContainerPrefix = "ContainerManager/containers/";
+constexpr absl::string_view kLogDeleterPrefix = "LogDeleters/";
+constexpr absl::string_view kLogAggregationPrefix = "LogAggregations/";
+constexpr absl::string_view kLocalizedPrefix = "Localization/";
 constexpr absl::string_view kVersion = "v1";
 
 void Put(std::string* out, absl::string_view field) {
@@ -34,6 +37,89 @@ bool Take(const std::string& in, size_t* pos, std::string* field) {
   return true;
 }
 
+// Decodes exactly `n` length-prefixed fields, the first of which must be kVersion.
+absl::StatusOr<std::vector<std::string>> Fields(const std::string& bytes, size_t n,
+                                                absl::string_view what) {
+  std::vector<std::string> f(n);
+  size_t pos = 0;
+  for (std::string& field : f) {
+    if (!Take(bytes, &pos, &field)) return absl::DataLossError(absl::StrCat("truncated ", what));
+  }
+  if (f[0] != kVersion) {
+    return absl::DataLossError(absl::StrCat("unknown ", what, " version '", f[0], "'"));
+  }
+  return f;
+}
+
+std::string EncodeLogDeletion(const logs::PendingLogDeletion& d) {
+  std::string out;
+  Put(&out, kVersion);
+  Put(&out, d.app.ToString());
+  Put(&out, d.user);
+  Put(&out, absl::StrCat(d.deletion_time_ms));
+  return out;
+}
+
+absl::StatusOr<logs::PendingLogDeletion> DecodeLogDeletion(const std::string& bytes) {
+  absl::StatusOr<std::vector<std::string>> f = Fields(bytes, 4, "log deletion record");
+  if (!f.ok()) return f.status();
+  logs::PendingLogDeletion d;
+  absl::StatusOr<ApplicationId> app = ApplicationId::Parse((*f)[1]);
+  if (!app.ok() || !absl::SimpleAtoi((*f)[3], &d.deletion_time_ms)) {
+    return absl::DataLossError(absl::StrCat("bad log deletion record for '", (*f)[1], "'"));
+  }
+  d.app = *app;
+  d.user = (*f)[2];
+  return d;
+}
+
+std::string EncodeLogAggregation(const logs::PendingLogAggregation& a) {
+  std::string out;
+  Put(&out, kVersion);
+  Put(&out, a.app.ToString());
+  Put(&out, a.user);
+  return out;
+}
+
+absl::StatusOr<logs::PendingLogAggregation> DecodeLogAggregation(const std::string& bytes) {
+  absl::StatusOr<std::vector<std::string>> f = Fields(bytes, 3, "log aggregation record");
+  if (!f.ok()) return f.status();
+  absl::StatusOr<ApplicationId> app = ApplicationId::Parse((*f)[1]);
+  if (!app.ok()) {
+    return absl::DataLossError(absl::StrCat("bad log aggregation record for '", (*f)[1], "'"));
+  }
+  return logs::PendingLogAggregation{*app, (*f)[2]};
+}
+
+std::string EncodeLocalized(const LocalizedResourceRecord& r) {
+  std::string out;
+  Put(&out, kVersion);
+  Put(&out, r.key);
+  Put(&out, r.dir);
+  Put(&out, r.path);
+  Put(&out, r.user);
+  Put(&out, r.app);
+  Put(&out, absl::StrCat(r.size));
+  Put(&out, r.localized ? "1" : "0");
+  return out;
+}
+
+absl::StatusOr<LocalizedResourceRecord> DecodeLocalized(const std::string& bytes) {
+  absl::StatusOr<std::vector<std::string>> f = Fields(bytes, 8, "localized resource record");
+  if (!f.ok()) return f.status();
+  LocalizedResourceRecord r;
+  if (!absl::SimpleAtoi((*f)[6], &r.size)) {
+    return absl::DataLossError(absl::StrCat("bad size in the record of '", (*f)[1], "'"));
+  }
+  r.key = (*f)[1];
+  r.dir = (*f)[2];
+  r.path = (*f)[3];
+  r.user = (*f)[4];
+  r.app = (*f)[5];
+  r.localized = (*f)[7] == "1";
+  return r;
+}
+
 class LevelDbStateStore final : public NmStateStore {
  public:
   LevelDbStateStore(std::unique_ptr<leveldb::DB> db, std::string dir)
@@ -49,22 +135,71 @@ class LevelDbStateStore final : public NmStateStore {
   }
 
   absl::StatusOr<std::vector<ContainerRecord>> LoadContainers() override {
-    std::vector<ContainerRecord> out;
+    return LoadAll<ContainerRecord>(kContainerPrefix, &DecodeContainerRecord, "containers");
+  }
+
+  absl::Status StoreLogDeletion(const logs::PendingLogDeletion& d) override {
+    return Write(kLogDeleterPrefix, d.app.ToString(), EncodeLogDeletion(d));
+  }
+  absl::Status RemoveLogDeletion(const ApplicationId& app) override {
+    return Erase(kLogDeleterPrefix, app.ToString());
+  }
+  absl::Status StoreLogAggregation(const logs::PendingLogAggregation& a) override {
+    return Write(kLogAggregationPrefix, a.app.ToString(), EncodeLogAggregation(a));
+  }
+  absl::Status RemoveLogAggregation(const ApplicationId& app) override {
+    return Erase(kLogAggregationPrefix, app.ToString());
+  }
+  absl::StatusOr<std::vector<logs::PendingLogDeletion>> LoadLogDeletions() override {
+    return LoadAll<logs::PendingLogDeletion>(kLogDeleterPrefix, &DecodeLogDeletion,
+                                             "log deletions");
+  }
+  absl::StatusOr<std::vector<logs::PendingLogAggregation>> LoadLogAggregations() override {
+    return LoadAll<logs::PendingLogAggregation>(kLogAggregationPrefix, &DecodeLogAggregation,
+                                                "log aggregations");
+  }
+
+  absl::Status StoreLocalizedResource(const LocalizedResourceRecord& r) override {
+    return Write(kLocalizedPrefix, r.key, EncodeLocalized(r));
+  }
+  absl::Status RemoveLocalizedResource(const std::string& key) override {
+    return Erase(kLocalizedPrefix, key);
+  }
+  absl::StatusOr<std::vector<LocalizedResourceRecord>> LoadLocalizedResources() override {
+    return LoadAll<LocalizedResourceRecord>(kLocalizedPrefix, &DecodeLocalized,
+                                            "localized resources");
+  }
+
+ private:
+  absl::Status Write(absl::string_view prefix, const std::string& name, const std::string& value) {
+    return Check(db_->Put(leveldb::WriteOptions(), absl::StrCat(prefix, name), value),
+                 absl::StrCat("storing ", prefix, name));
+  }
+  absl::Status Erase(absl::string_view prefix, const std::string& name) {
+    return Check(db_->Delete(leveldb::WriteOptions(), absl::StrCat(prefix, name)),
+                 absl::StrCat("removing ", prefix, name));
+  }
+  // Every record under `prefix`, decoded; a bad one is DATA_LOSS naming its key.
+  template <typename T>
+  absl::StatusOr<std::vector<T>> LoadAll(absl::string_view prefix,
+                                         absl::StatusOr<T> (*decode)(const std::string&),
+                                         absl::string_view what) {
+    std::vector<T> out;
+    const std::string start(prefix);
     std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(leveldb::ReadOptions()));
-    for (it->Seek(std::string(kContainerPrefix)); it->Valid(); it->Next()) {
-      if (!it->key().starts_with(std::string(kContainerPrefix))) break;
-      absl::StatusOr<ContainerRecord> r = DecodeContainerRecord(it->value().ToString());
+    for (it->Seek(start); it->Valid(); it->Next()) {
+      if (!it->key().starts_with(start)) break;
+      absl::StatusOr<T> r = decode(it->value().ToString());
       if (!r.ok()) {
         return absl::DataLossError(absl::StrCat("NodeManager state store ", dir_, ": record ",
                                                 it->key().ToString(), ": ", r.status().message()));
       }
       out.push_back(*std::move(r));
     }
-    if (absl::Status s = Check(it->status(), "reading containers"); !s.ok()) return s;
+    if (absl::Status s = Check(it->status(), absl::StrCat("reading ", what)); !s.ok()) return s;
     return out;
   }
 
- private:
   static std::string Key(const ContainerId& id) {
     return absl::StrCat(kContainerPrefix, id.ToString());
   }
@@ -99,14 +234,9 @@ std::string EncodeContainerRecord(const ContainerRecord& r) {
 }
 
 absl::StatusOr<ContainerRecord> DecodeContainerRecord(const std::string& bytes) {
-  std::vector<std::string> f(13);
-  size_t pos = 0;
-  for (std::string& field : f) {
-    if (!Take(bytes, &pos, &field)) return absl::DataLossError("truncated container record");
-  }
-  if (f[0] != kVersion) {
-    return absl::DataLossError(absl::StrCat("unknown container record version '", f[0], "'"));
-  }
+  absl::StatusOr<std::vector<std::string>> fields = Fields(bytes, 13, "container record");
+  if (!fields.ok()) return fields.status();
+  const std::vector<std::string>& f = *fields;
   ContainerRecord r;
   absl::StatusOr<ContainerId> id = ContainerId::Parse(f[1]);
   if (!id.ok()) return absl::DataLossError(absl::StrCat("bad container id '", f[1], "'"));

@@ -1,7 +1,9 @@
-// What the NodeManager remembers about its containers across restarts (YARN's
-// NMLeveldbStateStoreService, containers only): each container's launch (id, user, resource,
-// pid, the process's start time, work and log dirs, token identifier) and its completion. An
-// embedded LevelDB under yarn.nodemanager.recovery.dir.
+// What the NodeManager remembers across restarts (YARN's NMLeveldbStateStoreService, reduced):
+// each container's launch (id, user, resource, pid, the process's start time, work and log dirs,
+// token identifier) and its completion; with recovery on, also the log work still to do
+// (logs::LogRecoveryStore: pending local-log deletions with their time, applications finished
+// but not yet aggregated) and the localized-resource cache (LocalizedResourceStore). An embedded
+// LevelDB under yarn.nodemanager.recovery.dir.
 //
 // With yarn.nodemanager.recovery.enabled a restarted NodeManager re-attaches to the containers
 // still running and reports the true exit codes of those that ended while it was down; without
@@ -21,6 +23,8 @@
 #include "absl/status/statusor.h"
 #include "common/ids.h"
 #include "common/resource.h"
+#include "nodemanager/localizer/resource_localizer.h"
+#include "nodemanager/logaggregation/log_aggregation_service.h"
 
 namespace skein::nm {
 
@@ -42,7 +46,7 @@ struct ContainerRecord {
 std::string EncodeContainerRecord(const ContainerRecord& r);
 absl::StatusOr<ContainerRecord> DecodeContainerRecord(const std::string& bytes);
 
-class NmStateStore {
+class NmStateStore : public logs::LogRecoveryStore, public LocalizedResourceStore {
  public:
   virtual ~NmStateStore() = default;
   // Writes (or overwrites) the record of `r.id`.

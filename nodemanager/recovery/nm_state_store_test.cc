@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "leveldb/db.h"
 #include "nodemanager/recovery/container_recovery.h"
 
 namespace skein::nm {
@@ -78,6 +79,90 @@ TEST(NmStateStoreTest, LevelDbKeepsRecordsAcrossReopen) {
   EXPECT_FALSE((*records)[0].completed);
   EXPECT_TRUE((*records)[1].completed);
   EXPECT_EQ((*records)[1].exit_status, 3);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(NmStateStoreTest, LogWorkAndLocalizedResourcesSurviveReopen) {
+  const std::string dir = ::testing::TempDir() + "/nm_state_logs_" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  const ApplicationId a1(1700, 1), a2(1700, 2);
+  LocalizedResourceRecord res;
+  res.key = "1|alice|0||1700000000000|file:///data/x:y|z";  // any bytes
+  res.dir = "/local/usercache/alice/filecache/3";
+  res.path = res.dir + "/x";
+  res.user = "alice";
+  res.size = 1234567890123;
+  res.localized = true;
+  {
+    auto store = OpenLevelDbStateStore(dir);
+    ASSERT_TRUE(store.ok()) << store.status();
+    NmStateStore& s = **store;
+    ASSERT_TRUE(s.StoreLogDeletion({a1, "alice", 1700000123456}).ok());
+    ASSERT_TRUE(s.StoreLogDeletion({a2, "bob", 5}).ok());
+    ASSERT_TRUE(s.RemoveLogDeletion(a2).ok());
+    ASSERT_TRUE(s.RemoveLogDeletion(ApplicationId(9, 9)).ok());  // absent: fine
+    ASSERT_TRUE(s.StoreLogAggregation({a2, "bob"}).ok());
+    ASSERT_TRUE(s.StoreLocalizedResource(res).ok());
+    LocalizedResourceRecord gone = res;
+    gone.key = "other";
+    ASSERT_TRUE(s.StoreLocalizedResource(gone).ok());
+    ASSERT_TRUE(s.RemoveLocalizedResource("other").ok());
+    ASSERT_TRUE(s.StoreContainer(Record(1)).ok());  // the kinds do not mix
+  }
+  auto store = OpenLevelDbStateStore(dir);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto deletions = (*store)->LoadLogDeletions();
+  ASSERT_TRUE(deletions.ok()) << deletions.status();
+  ASSERT_EQ(deletions->size(), 1u);
+  EXPECT_EQ((*deletions)[0].app, a1);
+  EXPECT_EQ((*deletions)[0].user, "alice");
+  EXPECT_EQ((*deletions)[0].deletion_time_ms, 1700000123456);
+  auto aggregations = (*store)->LoadLogAggregations();
+  ASSERT_TRUE(aggregations.ok()) << aggregations.status();
+  ASSERT_EQ(aggregations->size(), 1u);
+  EXPECT_EQ((*aggregations)[0].app, a2);
+  EXPECT_EQ((*aggregations)[0].user, "bob");
+  auto resources = (*store)->LoadLocalizedResources();
+  ASSERT_TRUE(resources.ok()) << resources.status();
+  ASSERT_EQ(resources->size(), 1u);
+  const LocalizedResourceRecord& back = (*resources)[0];
+  EXPECT_EQ(back.key, res.key);
+  EXPECT_EQ(back.dir, res.dir);
+  EXPECT_EQ(back.path, res.path);
+  EXPECT_EQ(back.user, "alice");
+  EXPECT_EQ(back.app, "");
+  EXPECT_EQ(back.size, 1234567890123);
+  EXPECT_TRUE(back.localized);
+  EXPECT_EQ((*store)->LoadContainers()->size(), 1u);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(NmStateStoreTest, CorruptLogAndResourceRecordsAreDataLossNamingTheKey) {
+  const std::string dir = ::testing::TempDir() + "/nm_state_bad_" + std::to_string(getpid());
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    leveldb::Options options;
+    options.create_if_missing = true;
+    leveldb::DB* raw = nullptr;
+    ASSERT_TRUE(leveldb::DB::Open(options, dir + "/yarn-nm-state", &raw).ok());
+    std::unique_ptr<leveldb::DB> db(raw);
+    ASSERT_TRUE(db->Put({}, "LogDeleters/application_1_0001", "2:v1garbage").ok());
+    ASSERT_TRUE(
+        db->Put({}, "LogAggregations/application_1_0002", "2:v920:application_1_0002_x3:bob").ok());
+    ASSERT_TRUE(db->Put({}, "Localization/k", "2:v11:k0:0:0:0:1:x1:1").ok());
+  }
+  auto store = OpenLevelDbStateStore(dir);
+  ASSERT_TRUE(store.ok()) << store.status();
+  auto deletions = (*store)->LoadLogDeletions();
+  EXPECT_TRUE(absl::IsDataLoss(deletions.status()));
+  EXPECT_THAT(deletions.status().message(), HasSubstr("LogDeleters/application_1_0001"));
+  auto aggregations = (*store)->LoadLogAggregations();
+  EXPECT_THAT(aggregations.status().message(),
+              HasSubstr("unknown log aggregation record version 'v9'"));
+  auto resources = (*store)->LoadLocalizedResources();
+  EXPECT_THAT(resources.status().message(), HasSubstr("Localization/k"));
+  EXPECT_THAT(resources.status().message(), HasSubstr("bad size in the record of 'k'"));
   std::filesystem::remove_all(dir);
 }
 

@@ -188,7 +188,16 @@ void RmCore::StartAttempt(App& app) {
   am_ask.capability = app.am_resource;
   am_ask.num_containers = 1;
   a.ask_keys.insert({kAmPriority, 0, "*"});
-  (void)scheduler_.UpdateAsks(a.id, {am_ask});
+  if (absl::Status st = scheduler_.UpdateAsks(a.id, {am_ask}); !st.ok()) {
+    // The AM does not fit the queue's limits (e.g. Fair's maxContainerAllocation): fail the
+    // submission as YARN does, rather than leaving it ACCEPTED for ever.
+    (void)scheduler_.RemoveAttempt(a.id);
+    a.state = proto::APP_ATTEMPT_FAILED;
+    FinishApp(app, proto::FAILED, proto::APP_FAILED,
+              absl::StrCat("Application ", app.id.ToString(), " submitted by user ", app.user,
+                           " to queue ", app.queue, " was rejected: ", st.message()));
+    return;
+  }
   PersistAttempt(app, a);
   RunScheduling();
 }

@@ -10,7 +10,7 @@ NodeIndex::NodeIndex(const ResourceCalculator& calc, bool memory_only)
 void NodeIndex::SiftUp(Heap& heap, Positions& pos, size_t i) {
   Slot slot = heap[i];
   while (i > 0) {
-    size_t parent = (i - 1) / 2;
+    size_t parent = (i - 1) / kArity;
     if (!Before(slot, heap[parent])) break;
     heap[i] = heap[parent];
     pos[heap[i].handle] = static_cast<int32_t>(i);
@@ -24,9 +24,12 @@ void NodeIndex::SiftDown(Heap& heap, Positions& pos, size_t i) {
   Slot slot = heap[i];
   const size_t n = heap.size();
   while (true) {
-    size_t child = 2 * i + 1;
-    if (child >= n) break;
-    if (child + 1 < n && Before(heap[child + 1], heap[child])) ++child;
+    size_t first = kArity * i + 1;
+    if (first >= n) break;
+    size_t child = first;  // the best of up to kArity children
+    for (size_t c = first + 1; c < std::min(first + kArity, n); ++c) {
+      if (Before(heap[c], heap[child])) child = c;
+    }
     if (!Before(heap[child], slot)) break;
     heap[i] = heap[child];
     pos[heap[i].handle] = static_cast<int32_t>(i);
@@ -64,19 +67,51 @@ void NodeIndex::HeapFix(Heap& heap, Positions& pos, int32_t h, int64_t memory) {
   }
 }
 
-void NodeIndex::Insert(int32_t h) {
-  if (static_cast<size_t>(h) >= pos_all_.size()) {
-    pos_all_.resize(h + 1, -1);
-    pos_bucket_.resize(h + 1, -1);
+size_t NodeIndex::FirstBucket(int64_t vcores) const {
+  if (vcores >= 0 && vcores < static_cast<int64_t>(first_bucket_.size())) {
+    return first_bucket_[vcores];
   }
-  Slot slot{ids_[h].free.memory_mb, h};
-  HeapPush(all_, pos_all_, slot);
-  if (!memory_only_) HeapPush(by_vcores_[ids_[h].free.vcores], pos_bucket_, slot);
+  return std::lower_bound(buckets_.begin(), buckets_.end(), vcores,
+                          [](const Bucket& b, int64_t v) { return b.vcores < v; }) -
+         buckets_.begin();
+}
+
+NodeIndex::Bucket& NodeIndex::BucketFor(int64_t vcores) {
+  size_t i = FirstBucket(vcores);
+  if (i < buckets_.size() && buckets_[i].vcores == vcores) return buckets_[i];
+  buckets_.insert(buckets_.begin() + i, Bucket{vcores, kEmptyTop, {}});
+  // A new free-vcore value (rare: the values a node can take are few): rebuild the table.
+  constexpr int64_t kTableLimit = 1024;
+  first_bucket_.assign(std::clamp<int64_t>(buckets_.back().vcores + 1, 0, kTableLimit), 0);
+  size_t b = 0;
+  for (size_t v = 0; v < first_bucket_.size(); ++v) {
+    while (b < buckets_.size() && buckets_[b].vcores < static_cast<int64_t>(v)) ++b;
+    first_bucket_[v] = static_cast<uint32_t>(b);
+  }
+  return buckets_[i];
+}
+
+void NodeIndex::Insert(int32_t h) {
+  if (static_cast<size_t>(h) >= pos_.size()) pos_.resize(h + 1, -1);
+  const Resource& free = entries_[h].free;
+  Slot slot{free.memory_mb, h};
+  if (memory_only_) {
+    HeapPush(all_, pos_, slot);
+    return;
+  }
+  Bucket& bucket = BucketFor(free.vcores);
+  HeapPush(bucket.heap, pos_, slot);
+  bucket.RefreshTop();
 }
 
 void NodeIndex::Erase(int32_t h) {
-  HeapErase(all_, pos_all_, h);
-  if (!memory_only_) HeapErase(by_vcores_[ids_[h].free.vcores], pos_bucket_, h);
+  if (memory_only_) {
+    HeapErase(all_, pos_, h);
+    return;
+  }
+  Bucket& bucket = BucketFor(entries_[h].free.vcores);
+  HeapErase(bucket.heap, pos_, h);
+  bucket.RefreshTop();
 }
 
 int32_t NodeIndex::Add(const NodeId& id, const Resource& free) {
@@ -88,8 +123,10 @@ int32_t NodeIndex::Add(const NodeId& id, const Resource& free) {
   } else {
     h = static_cast<int32_t>(ids_.size());
     ids_.emplace_back();
+    entries_.emplace_back();
   }
-  ids_[h] = Entry{id, free, true};
+  ids_[h] = id;
+  entries_[h] = Entry{free, true};
   handles_[id] = h;
   Insert(h);
   return h;
@@ -100,7 +137,7 @@ void NodeIndex::Remove(const NodeId& id) {
   if (it == handles_.end()) return;
   int32_t h = it->second;
   Erase(h);
-  ids_[h].live = false;
+  entries_[h].live = false;
   free_handles_.push_back(h);
   handles_.erase(it);
 }
@@ -112,16 +149,22 @@ void NodeIndex::Update(const NodeId& id, const Resource& free) {
 }
 
 void NodeIndex::UpdateHandle(int32_t h, const Resource& free) {
-  Entry& e = ids_[h];
+  Entry& e = entries_[h];
   if (!e.live) return;
-  bool memory_moved = e.free.memory_mb != free.memory_mb;
-  if (!memory_only_ && e.free.vcores != free.vcores) {
-    HeapErase(by_vcores_[e.free.vcores], pos_bucket_, h);
-    HeapPush(by_vcores_[free.vcores], pos_bucket_, Slot{free.memory_mb, h});
-  } else if (memory_moved && !memory_only_) {
-    HeapFix(by_vcores_[free.vcores], pos_bucket_, h, free.memory_mb);
+  if (memory_only_) {
+    if (e.free.memory_mb != free.memory_mb) HeapFix(all_, pos_, h, free.memory_mb);
+  } else if (e.free.vcores != free.vcores) {
+    Bucket& from = BucketFor(e.free.vcores);
+    HeapErase(from.heap, pos_, h);
+    from.RefreshTop();
+    Bucket& to = BucketFor(free.vcores);  // may add a bucket: `from` is not used past here
+    HeapPush(to.heap, pos_, Slot{free.memory_mb, h});
+    to.RefreshTop();
+  } else if (e.free.memory_mb != free.memory_mb) {
+    Bucket& bucket = BucketFor(free.vcores);
+    HeapFix(bucket.heap, pos_, h, free.memory_mb);
+    bucket.RefreshTop();
   }
-  if (memory_moved) HeapFix(all_, pos_all_, h, free.memory_mb);
   e.free = free;
 }
 
@@ -132,57 +175,70 @@ int32_t NodeIndex::HandleOf(const NodeId& id) const {
 
 const NodeId* NodeIndex::Find(const Resource& ask) const {
   int32_t h = FindHandle(ask);
-  return h < 0 ? nullptr : &ids_[h].id;
+  return h < 0 ? nullptr : &ids_[h];
 }
 
 int32_t NodeIndex::FindHandle(const Resource& ask) const {
-  if (memory_only_) {
-    if (all_.empty()) return -1;
-    int32_t top = all_[0].handle;
-    return calc_.FitsIn(ask, ids_[top].free) ? top : -1;
+  if (memory_only_) {  // memory alone decides, as the Default calculator's FitsIn
+    return all_.empty() || all_[0].memory < ask.memory_mb ? -1 : all_[0].handle;
   }
   // The node with the most free memory among those with enough vcores: the top of each
   // sufficient vcore bucket is a candidate (ties: the lower bucket, then the lower handle).
   int32_t best = -1;
-  for (auto bucket = by_vcores_.lower_bound(ask.vcores); bucket != by_vcores_.end(); ++bucket) {
-    const Heap& heap = bucket->second;
-    if (heap.empty()) continue;
+  int64_t best_memory = 0;
+  for (auto bucket = buckets_.begin() + FirstBucket(ask.vcores); bucket != buckets_.end();
+       ++bucket) {
+    // Empty buckets have kEmptyTop; the rest of a bucket has even less memory than its top.
+    if (bucket->top < ask.memory_mb) continue;
+    if (best >= 0 && bucket->top <= best_memory) continue;
+    const Heap& heap = bucket->heap;
     const Slot& top = heap[0];
-    if (top.memory < ask.memory_mb) continue;  // the rest of this bucket has even less memory
-    if (best >= 0 && top.memory <= ids_[best].free.memory_mb) continue;
-    if (calc_.FitsIn(ask, ids_[top.handle].free)) {
+    // Memory and vcores suffice by construction; only further types (e.g. GPUs) need a look.
+    if (ask.others.empty() || calc_.FitsIn(ask, entries_[top.handle].free)) {
       best = top.handle;
+      best_memory = top.memory;
       continue;
     }
-    // Only further resource types (e.g. GPUs) can refuse here: look through this bucket for
-    // its best node that fits (rare: asks for such types only).
+    // Only further resource types can refuse here: look through this bucket for its best node
+    // that fits (rare: asks for such types only).
     int32_t bucket_best = -1;
     for (const Slot& slot : heap) {
-      if (!calc_.FitsIn(ask, ids_[slot.handle].free)) continue;
-      if (bucket_best < 0 || Before(slot, Slot{ids_[bucket_best].free.memory_mb, bucket_best})) {
+      if (!calc_.FitsIn(ask, entries_[slot.handle].free)) continue;
+      if (bucket_best < 0 ||
+          Before(slot, Slot{entries_[bucket_best].free.memory_mb, bucket_best})) {
         bucket_best = slot.handle;
       }
     }
-    if (bucket_best >= 0 &&
-        (best < 0 || ids_[bucket_best].free.memory_mb > ids_[best].free.memory_mb)) {
+    if (bucket_best >= 0 && (best < 0 || entries_[bucket_best].free.memory_mb > best_memory)) {
       best = bucket_best;
+      best_memory = entries_[bucket_best].free.memory_mb;
     }
   }
   return best;
 }
 
-int64_t NodeIndex::MaxFreeMemory() const { return all_.empty() ? 0 : all_[0].memory; }
+int64_t NodeIndex::MaxFreeMemory() const {
+  if (memory_only_) return all_.empty() ? 0 : all_[0].memory;
+  int64_t best = 0;
+  bool any = false;
+  for (const Bucket& bucket : buckets_) {
+    if (bucket.heap.empty()) continue;
+    best = any ? std::max(best, bucket.top) : bucket.top;
+    any = true;
+  }
+  return best;
+}
 
 int64_t NodeIndex::MaxFreeVcores() const {
   if (memory_only_) {
     int64_t best = 0;
-    for (const auto& e : ids_) {
+    for (const Entry& e : entries_) {
       if (e.live) best = std::max(best, e.free.vcores);
     }
     return best;  // not used for placement when memory-only; kept exact for callers
   }
-  for (auto bucket = by_vcores_.rbegin(); bucket != by_vcores_.rend(); ++bucket) {
-    if (!bucket->second.empty()) return bucket->first;
+  for (auto bucket = buckets_.rbegin(); bucket != buckets_.rend(); ++bucket) {
+    if (!bucket->heap.empty()) return bucket->vcores;
   }
   return 0;
 }

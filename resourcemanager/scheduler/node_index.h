@@ -1,17 +1,19 @@
 // Finds a node with room for an ask without scanning every node: the shared placement index of
 // the schedulers (pure library; not thread-safe, the RM loop calls it).
 //
-// Nodes are kept in a binary max-heap by free memory (ties: the earlier-added handle), and — for
-// calculators that schedule vcores — also in one such heap per free-vcore value, so one lookup
-// costs O(1) with the Default calculator and O(distinct free-vcore values) with the Dominant one,
-// and an update O(log nodes), whatever the cluster size. The heaps are flat arrays with each
-// node's position kept beside it: no allocation per update. Node ids are interned to dense
-// integers (handles) so ordering never compares host strings.
+// Memory-only (Default calculator): one (4-ary) max-heap of nodes by free memory (ties: the
+// earlier-added handle). Otherwise one such heap per free-vcore value, the buckets kept in a small
+// vector sorted by vcores, so a lookup reads the top of each bucket with enough vcores
+// (O(distinct free-vcore values), contiguous) and an update costs O(log nodes) in at most two
+// heaps, whatever the cluster size. The heaps are flat arrays with each node's position kept
+// beside it: no allocation per update. Node ids are interned to dense integers (handles) so
+// ordering never compares host strings; what a lookup reads (free resources) is kept apart from
+// the ids, which only IdOf reads.
 #ifndef SKEIN_RESOURCEMANAGER_SCHEDULER_NODE_INDEX_H_
 #define SKEIN_RESOURCEMANAGER_SCHEDULER_NODE_INDEX_H_
 
 #include <cstdint>
-#include <map>
+#include <limits>
 #include <set>
 #include <vector>
 
@@ -39,7 +41,7 @@ class NodeIndex {
   int32_t FindHandle(const Resource& ask) const;
   // -1 for an unknown node.
   int32_t HandleOf(const NodeId& id) const;
-  const NodeId& IdOf(int32_t handle) const { return ids_[handle].id; }
+  const NodeId& IdOf(int32_t handle) const { return ids_[handle]; }
   int32_t handle_limit() const { return static_cast<int32_t>(ids_.size()); }
   size_t size() const { return ids_.size() - free_handles_.size(); }
   bool memory_only() const { return memory_only_; }
@@ -49,7 +51,6 @@ class NodeIndex {
 
  private:
   struct Entry {
-    NodeId id;
     Resource free;
     bool live = false;
   };
@@ -58,8 +59,20 @@ class NodeIndex {
     int64_t memory;
     int32_t handle;
   };
+  // Children of slot i are kArity * i + 1 ... kArity * i + kArity: a 4-ary heap is half as deep
+  // as a binary one, so an update touches half as many cache lines in a large cluster.
+  static constexpr size_t kArity = 4;
   using Heap = std::vector<Slot>;          // [0] has the most free memory
   using Positions = std::vector<int32_t>;  // handle -> index in its heap, -1 if absent
+  // `top` repeats heap[0].memory (kEmptyTop when empty) so a lookup scans the bucket array alone,
+  // not one heap per bucket.
+  static constexpr int64_t kEmptyTop = std::numeric_limits<int64_t>::min();
+  struct Bucket {
+    int64_t vcores;
+    int64_t top = kEmptyTop;
+    Heap heap;
+    void RefreshTop() { top = heap.empty() ? kEmptyTop : heap[0].memory; }
+  };
 
   static bool Before(const Slot& a, const Slot& b) {
     return a.memory > b.memory || (a.memory == b.memory && a.handle < b.handle);
@@ -72,23 +85,35 @@ class NodeIndex {
   static void SiftDown(Heap& heap, Positions& pos, size_t i);
   void Insert(int32_t h);
   void Erase(int32_t h);
+  // The bucket of nodes with `vcores` free (not memory_only), created on first sight.
+  Bucket& BucketFor(int64_t vcores);
+  // Index of the first bucket with at least `vcores` (buckets_.size() if none).
+  size_t FirstBucket(int64_t vcores) const;
 
   const ResourceCalculator& calc_;
   const bool memory_only_;
   absl::flat_hash_map<NodeId, int32_t> handles_;
-  std::vector<Entry> ids_;
+  std::vector<NodeId> ids_;     // by handle (cold: IdOf only)
+  std::vector<Entry> entries_;  // by handle
   std::vector<int32_t> free_handles_;
-  Heap all_;  // every live node
-  Positions pos_all_;
-  Positions pos_bucket_;  // in by_vcores_[free.vcores]
-  // Free vcores -> heap (not memory_only). Emptied buckets stay, so moving a node between
-  // buckets allocates nothing once the values have been seen.
-  std::map<int64_t, Heap> by_vcores_;
+  Heap all_;       // memory_only: every live node
+  Positions pos_;  // in all_ (memory_only) or in the node's vcore bucket
+  // Not memory_only: one heap per free-vcore value, sorted by that value. Emptied buckets stay,
+  // so moving a node between buckets allocates nothing once the values have been seen.
+  std::vector<Bucket> buckets_;
+  // FirstBucket for small non-negative values, rebuilt when a bucket is added: no search per
+  // update or lookup.
+  std::vector<uint32_t> first_bucket_;
 };
 
 // The smallest pending ask over every ask line of every application, so a scheduling pass can
-// stop as soon as no node could hold even that: with the cluster full, a pass costs O(1) instead
-// of visiting every application with demand.
+// stop as soon as no node could hold even that: with the cluster full, a pass costs
+// O(distinct free-vcore values) instead of visiting every application with demand. "That" is the
+// per-type minimum (smallest memory of any ask, fewest vcores of any ask): every ask is at least
+// as large in each type, so when no single node holds it, no ask fits anywhere. (Checking the
+// largest free memory and the largest free vcores separately is weaker: after a release, one
+// node with memory but no vcores and another with vcores but no memory kept whole passes
+// walking every application.)
 class AskFloor {
  public:
   void Add(const Resource& r) {
@@ -102,8 +127,7 @@ class AskFloor {
   // True when no node can hold the smallest ask (nothing pending counts as nothing fitting).
   bool NothingFits(const NodeIndex& nodes) const {
     if (memory_.empty()) return true;
-    if (nodes.MaxFreeMemory() < *memory_.begin()) return true;
-    return !nodes.memory_only() && nodes.MaxFreeVcores() < *vcores_.begin();
+    return nodes.FindHandle(Resource(*memory_.begin(), *vcores_.begin())) < 0;
   }
 
  private:

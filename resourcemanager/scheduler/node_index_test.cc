@@ -74,5 +74,18 @@ TEST(AskFloorTest, NothingFitsOnlyWhenNoNodeHoldsTheSmallestAsk) {
   EXPECT_FALSE(floor.NothingFits(memory_only));  // vcores do not count for the Default calculator
 }
 
+TEST(AskFloorTest, MemoryAndVcoresMustBeOnTheSameNode) {
+  DominantResourceCalculator calc;
+  NodeIndex nodes(calc, /*memory_only=*/false);
+  AskFloor floor;
+  floor.Add(Resource(1024, 1));
+  nodes.Add(NodeId("memory-left", 1), Resource(8192, 0));
+  nodes.Add(NodeId("vcores-left", 1), Resource(512, 8));
+  // The most free memory and the most free vcores each cover the ask, but on different nodes.
+  EXPECT_TRUE(floor.NothingFits(nodes));
+  nodes.Update(NodeId("vcores-left", 1), Resource(1024, 8));
+  EXPECT_FALSE(floor.NothingFits(nodes));
+}
+
 }  // namespace
 }  // namespace skein::rm

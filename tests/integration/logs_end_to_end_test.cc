@@ -1,8 +1,16 @@
 // Issue 4 end to end with real daemons: `yarn logs` reads the aggregated logs of a finished
-// application, and a NodeManager whose disks are "full" leaves scheduling with YARN's report.
+// application, the ResourceManager deletes expired aggregated logs of finished applications
+// (yarn.log-aggregation.retain-seconds), and a NodeManager whose disks are "full" leaves scheduling
+// with YARN's report.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
+#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -52,6 +60,67 @@ TEST(LogsEndToEndTest, YarnLogsShowsAggregatedLogsAfterTheAppFinishes) {
                                 "Can not find the logs for the application: "
                                 "application_1_0042"))
       << unknown.err;
+  fs::remove_all(remote);
+}
+
+// Sets a path's modification time to `seconds_ago` before now.
+void Age(const std::string& path, int seconds_ago) {
+  struct timespec times[2];
+  clock_gettime(CLOCK_REALTIME, &times[0]);
+  times[0].tv_sec -= seconds_ago;
+  times[1] = times[0];
+  ASSERT_EQ(utimensat(AT_FDCWD, path.c_str(), times, 0), 0) << path;
+}
+
+TEST(LogsEndToEndTest, ResourceManagerDeletesExpiredAggregatedLogsOfFinishedAppsOnly) {
+  const std::string remote =
+      fs::temp_directory_path().string() + "/skein_retention_e2e_" + std::to_string(getpid());
+  fs::remove_all(remote);
+  TestCluster cluster(1, {{"yarn.log-aggregation-enable", "true"},
+                          {"yarn.nodemanager.remote-app-log-dir", remote},
+                          {"yarn.log-aggregation.retain-seconds", "1"},
+                          {"yarn.log-aggregation.retain-check-interval-seconds", "1"}});
+  ASSERT_TRUE(cluster.Start().ok());
+  // A finished application: its aggregated logs are written, then deleted a second later.
+  CommandResult r = cluster.Yarn(
+      {"distributedshell", "-shell_command", "echo retained-briefly", "-num_containers", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string finished = AppIdFrom(r.out);
+  ASSERT_FALSE(finished.empty()) << r.out;
+  auto report = cluster.Report(finished);
+  ASSERT_TRUE(report.ok()) << report.status();
+  const std::string user_dir = remote + "/" + report->user() + "/logs/";
+  const std::string deleted_line = "deleted aggregated logs in " + user_dir + finished;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return absl::StrContains(ReadFileOrEmpty(cluster.base_dir() + "/rm.err"), deleted_line);
+      },
+      absl::Seconds(30)))
+      << ReadFileOrEmpty(cluster.base_dir() + "/rm.err");
+  EXPECT_FALSE(fs::exists(user_dir + finished));
+
+  // A running application, with an (old) aggregated directory planted under its id: it stays.
+  Process client;
+  const std::string running = cluster.StartClient(
+      client, {"distributedshell", "-shell_command", "sleep 120", "-num_containers", "1"});
+  ASSERT_FALSE(running.empty()) << ReadFileOrEmpty(cluster.base_dir() + "/client.err");
+  ASSERT_TRUE(cluster.WaitForState(running, {proto::RUNNING}, absl::Seconds(30)).ok());
+  const std::string running_dir = user_dir + running;
+  fs::create_directories(running_dir);
+  { std::ofstream(running_dir + "/somehost_1") << "rolled logs"; }
+  Age(running_dir + "/somehost_1", 3600);
+  Age(running_dir, 3600);
+  // Several walks later (one a second) it is still there.
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  EXPECT_TRUE(fs::exists(running_dir + "/somehost_1"));
+  EXPECT_EQ(cluster.Report(running)->yarn_application_state(), proto::RUNNING);
+
+  // Once killed, it is finished: its directory goes too (with whatever the NM aggregated).
+  CommandResult kill = cluster.Yarn({"application", "-kill", running});
+  ASSERT_EQ(kill.exit_code, 0) << kill.out << kill.err;
+  EXPECT_TRUE(WaitFor([&] { return !fs::exists(running_dir); }, absl::Seconds(30)))
+      << ReadFileOrEmpty(cluster.base_dir() + "/rm.err");
+  (void)client.Wait(absl::Seconds(30));
   fs::remove_all(remote);
 }
 

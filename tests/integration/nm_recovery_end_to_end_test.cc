@@ -2,15 +2,25 @@
 // yarn.nodemanager.recovery.enabled, a NodeManager killed with SIGKILL and started again keeps its
 // running containers (the AM and a worker), the RM keeps their allocations when the node
 // re-registers, and the application finishes in its first attempt. Without recovery, the same
-// restart loses the containers and the application needs another attempt.
+// restart loses the containers and the application needs another attempt. Local-log deletions
+// still pending when the NodeManager dies are carried out by the restarted one.
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "tests/integration/test_cluster.h"
 
@@ -35,8 +45,11 @@ int FreePort() {
 }
 
 // Runs a dshell app whose worker sleeps `seconds`, SIGKILLs and restarts the only NodeManager
-// while it runs, and returns the app's final report.
-proto::ApplicationReportProto RestartDuringApp(TestCluster& cluster, int seconds) {
+// while it runs, and returns the app's final report. `around_restart` (if set) runs just before
+// the kill (false) and just after the restart (true).
+proto::ApplicationReportProto RestartDuringApp(
+    TestCluster& cluster, int seconds,
+    const std::function<void(bool restarted)>& around_restart = nullptr) {
   Process client;
   std::string id = cluster.StartClient(
       client, {"distributedshell", "-shell_command", absl::StrCat("sleep ", seconds),
@@ -53,8 +66,10 @@ proto::ApplicationReportProto RestartDuringApp(TestCluster& cluster, int seconds
         return false;
       },
       absl::Seconds(30)));
+  if (around_restart) around_restart(false);
   cluster.KillNodeManager(0);
   EXPECT_TRUE(cluster.StartNodeManager(0).ok());
+  if (around_restart) around_restart(true);
   auto report =
       cluster.WaitForState(id, {proto::FINISHED, proto::FAILED, proto::KILLED}, absl::Seconds(90));
   if (!report.ok()) {
@@ -67,20 +82,112 @@ proto::ApplicationReportProto RestartDuringApp(TestCluster& cluster, int seconds
   return report.ok() ? *report : proto::ApplicationReportProto();
 }
 
+// Properties of a one-node cluster with NodeManager recovery on: a fixed NM port and a fresh
+// recovery dir (`*recovery_dir`), plus `extra`. Empty when no free port was found.
+std::map<std::string, std::string> RecoveryProperties(
+    const std::string& name, std::string* recovery_dir,
+    std::map<std::string, std::string> extra = {}) {
+  const int port = FreePort();
+  if (port <= 0) return {};
+  *recovery_dir = absl::StrCat(::testing::TempDir(), name, getpid());
+  std::filesystem::remove_all(*recovery_dir);
+  extra["yarn.nodemanager.recovery.enabled"] = "true";
+  extra["yarn.nodemanager.recovery.dir"] = *recovery_dir;
+  extra["yarn.nodemanager.address"] = absl::StrCat("127.0.0.1:", port);
+  return extra;
+}
+
 TEST(NmRecoveryEndToEnd, RestartedNodeManagerKeepsItsContainers) {
-  int port = FreePort();
-  ASSERT_GT(port, 0);
-  std::string recovery_dir = absl::StrCat(::testing::TempDir(), "skein-nm-recovery-", getpid());
-  std::filesystem::remove_all(recovery_dir);
-  TestCluster cluster(1, {{"yarn.nodemanager.recovery.enabled", "true"},
-                          {"yarn.nodemanager.recovery.dir", recovery_dir},
-                          {"yarn.nodemanager.address", absl::StrCat("127.0.0.1:", port)}});
+  std::string recovery_dir;
+  auto properties = RecoveryProperties("skein-nm-recovery-", &recovery_dir);
+  ASSERT_FALSE(properties.empty());
+  TestCluster cluster(1, properties);
   ASSERT_TRUE(cluster.Start().ok());
   proto::ApplicationReportProto r = RestartDuringApp(cluster, 6);
   EXPECT_EQ(r.yarn_application_state(), proto::FINISHED) << r.diagnostics();
   EXPECT_EQ(r.final_application_status(), proto::APP_SUCCEEDED) << r.diagnostics();
   // Still the first attempt: the AM container was never lost.
   EXPECT_EQ(r.current_application_attempt_id().attempt_id(), 1) << r.diagnostics();
+  std::filesystem::remove_all(recovery_dir);
+}
+
+// The container groups under `cpu_hierarchy` (container ids).
+std::vector<std::string> ContainerGroups(const std::string& cpu_hierarchy) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (std::filesystem::directory_iterator it(cpu_hierarchy, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (it->is_directory() && absl::StartsWith(name, "container_")) out.push_back(name);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(NmRecoveryEndToEnd, RecoveredContainersKeepTheirCgroupsUntilTheyEnd) {
+  const std::string hierarchy = absl::StrCat("/skein-e2e-recovery-", getpid());
+  const std::string cpu = "/sys/fs/cgroup/cpu" + hierarchy;
+  if (geteuid() != 0 || mkdir((cpu + "-probe").c_str(), 0755) != 0) {
+    GTEST_SKIP() << "needs root and a writable cgroup v1 cpu controller at /sys/fs/cgroup/cpu";
+  }
+  rmdir((cpu + "-probe").c_str());
+  std::string recovery_dir;
+  auto properties = RecoveryProperties(
+      "skein-nm-cgroups-", &recovery_dir,
+      {{"yarn.nodemanager.container-executor.class",
+        "org.apache.hadoop.yarn.server.nodemanager.LinuxContainerExecutor"},
+       {"yarn.nodemanager.linux-container-executor.cgroups.hierarchy", hierarchy}});
+  ASSERT_FALSE(properties.empty());
+  {
+    TestCluster cluster(1, properties);
+    ASSERT_TRUE(cluster.Start().ok());
+    std::vector<std::string> before;
+    proto::ApplicationReportProto r = RestartDuringApp(cluster, 8, [&](bool restarted) {
+      if (!restarted) {
+        before = ContainerGroups(cpu);  // the AM's and the worker's
+        EXPECT_EQ(before.size(), 2u);
+        return;
+      }
+      // The restarted NodeManager's leftover cleanup kept the groups of the containers it
+      // re-attached to, and their processes are still in them.
+      EXPECT_EQ(ContainerGroups(cpu), before);
+      for (const std::string& g : before) {
+        EXPECT_FALSE(ReadFileOrEmpty(cpu + "/" + g + "/cgroup.procs").empty()) << g;
+      }
+    });
+    EXPECT_EQ(r.yarn_application_state(), proto::FINISHED) << r.diagnostics();
+    EXPECT_EQ(r.current_application_attempt_id().attempt_id(), 1) << r.diagnostics();
+    // Once they ended, their groups went.
+    EXPECT_TRUE(WaitFor([&] { return ContainerGroups(cpu).empty(); }, absl::Seconds(30)))
+        << absl::StrJoin(ContainerGroups(cpu), ",");
+  }
+  for (const std::string& g : ContainerGroups(cpu)) rmdir((cpu + "/" + g).c_str());
+  rmdir(cpu.c_str());
+  std::filesystem::remove_all(recovery_dir);
+}
+
+TEST(NmRecoveryEndToEnd, PendingLocalLogDeletionSurvivesTheRestart) {
+  std::string recovery_dir;
+  auto properties = RecoveryProperties("skein-nm-logdel-", &recovery_dir,
+                                       {{"yarn.nodemanager.log.retain-seconds", "6"}});
+  ASSERT_FALSE(properties.empty());
+  TestCluster cluster(1, properties);
+  ASSERT_TRUE(cluster.Start().ok());
+  CommandResult r = cluster.Yarn({"distributedshell", "-shell_command", "echo bye"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::string id = AppIdFrom(r.out);
+  ASSERT_FALSE(id.empty()) << r.out;
+  const std::string local_logs = cluster.nm_log_dir(0) + "/" + id;
+  // The RM lists the app for cleanup in the next heartbeat; the NM schedules the deletion
+  // (retain-seconds after that) and is killed well before it is due.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  ASSERT_TRUE(std::filesystem::exists(local_logs));
+  cluster.KillNodeManager(0);
+  ASSERT_TRUE(cluster.StartNodeManager(0).ok());
+  EXPECT_TRUE(std::filesystem::exists(local_logs));  // not due yet
+  // The restarted NodeManager found the deletion in its state store and carries it out.
+  EXPECT_TRUE(WaitFor([&] { return !std::filesystem::exists(local_logs); }, absl::Seconds(20)))
+      << ReadFileOrEmpty(cluster.base_dir() + "/nm0/nm.err");
   std::filesystem::remove_all(recovery_dir);
 }
 

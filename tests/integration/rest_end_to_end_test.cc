@@ -7,7 +7,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/conf/configuration.h"
 #include "nlohmann/json.hpp"
 #include "tests/integration/test_cluster.h"
 
@@ -19,13 +18,7 @@ using json = nlohmann::ordered_json;
 TEST(RestEndToEndTest, RunningDistributedShellSeenAndKilledThroughRest) {
   TestCluster cluster(1);
   ASSERT_TRUE(cluster.Start().ok());
-  conf::Configuration addresses;
-  ASSERT_TRUE(addresses.AddResourceFile(cluster.base_dir() + "/rm-addresses.xml").ok());
-  auto web = addresses.Get("yarn.resourcemanager.webapp.address");
-  ASSERT_TRUE(web.has_value()) << "the address file lacks yarn.resourcemanager.webapp.address";
-  int port = std::stoi(web->substr(web->rfind(':') + 1));
-  ASSERT_GT(port, 0) << *web;
-  httplib::Client http("127.0.0.1", port);
+  httplib::Client http("127.0.0.1", cluster.rm_web_port());
   http.set_read_timeout(10, 0);
 
   Process client;
@@ -116,10 +109,7 @@ class SchedulerShapeTest : public ::testing::TestWithParam<std::string> {};
 TEST_P(SchedulerShapeTest, LiveSchedulerInfoShowsTheRunningApp) {
   TestCluster cluster(1, {{"yarn.resourcemanager.scheduler.class", GetParam()}});
   ASSERT_TRUE(cluster.Start().ok());
-  conf::Configuration addresses;
-  ASSERT_TRUE(addresses.AddResourceFile(cluster.base_dir() + "/rm-addresses.xml").ok());
-  std::string web = addresses.Get("yarn.resourcemanager.webapp.address").value_or(":0");
-  httplib::Client http("127.0.0.1", std::stoi(web.substr(web.rfind(':') + 1)));
+  httplib::Client http("127.0.0.1", cluster.rm_web_port());
   http.set_read_timeout(10, 0);
   Process client;
   std::string id = cluster.StartClient(

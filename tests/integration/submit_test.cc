@@ -139,19 +139,10 @@ TEST(SubmitTest, NodeUsedMemoryMatchesTheSizingRulesAndSigintKillsTheApplication
   ASSERT_TRUE(cluster.Start().ok());
   Process client;
   std::string out = cluster.base_dir() + "/client.out";
-  ASSERT_TRUE(client
-                  .Start({TestCluster::YarnBinary(), "--config", cluster.conf_dir(), "submit",
-                          "--num-executors", "2", "--executor-memory", "1g", "shell", "--tasks",
-                          "2", "--", "sleep", "60"},
-                         out, cluster.base_dir() + "/client.err")
-                  .ok());
-  std::string id;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        id = AppIdFrom(ReadFileOrEmpty(out));
-        return !id.empty();
-      },
-      absl::Seconds(30)));
+  std::string id =
+      cluster.StartClient(client, {"submit", "--num-executors", "2", "--executor-memory", "1g",
+                                   "shell", "--tasks", "2", "--", "sleep", "60"});
+  ASSERT_FALSE(id.empty()) << ReadFileOrEmpty(cluster.base_dir() + "/client.err");
   ASSERT_TRUE(cluster.WaitForState(id, {proto::RUNNING}, absl::Seconds(30)).ok());
   std::string nodes_out;
   EXPECT_TRUE(WaitFor(
@@ -251,20 +242,11 @@ TEST(SubmitTest, ClusterModeAmFailureStartsANewAttempt) {
   fs::create_directories(dir);
   Process client;
   std::string out = cluster.base_dir() + "/client.out";
-  ASSERT_TRUE(client
-                  .Start({TestCluster::YarnBinary(), "--config", cluster.conf_dir(), "submit",
-                          "--deploy-mode", "cluster", "--num-executors", "1", "--executor-memory",
-                          "512m", "--conf", "spark.yarn.maxAppAttempts=2", "shell", "--tasks", "2",
-                          "--", "/bin/sh", "-c", "touch " + dir + "/$TASK_INDEX; sleep 2"},
-                         out, cluster.base_dir() + "/client.err")
-                  .ok());
-  std::string id;
-  ASSERT_TRUE(WaitFor(
-      [&] {
-        id = AppIdFrom(ReadFileOrEmpty(out));
-        return !id.empty();
-      },
-      absl::Seconds(30)));
+  std::string id = cluster.StartClient(
+      client, {"submit", "--deploy-mode", "cluster", "--num-executors", "1", "--executor-memory",
+               "512m", "--conf", "spark.yarn.maxAppAttempts=2", "shell", "--tasks", "2", "--",
+               "/bin/sh", "-c", "touch " + dir + "/$TASK_INDEX; sleep 2"});
+  ASSERT_FALSE(id.empty()) << ReadFileOrEmpty(cluster.base_dir() + "/client.err");
   ASSERT_TRUE(WaitFor([&] { return fs::exists(dir + "/0"); }, absl::Seconds(30)));
   std::string am_container =
       "container_" + id.substr(std::string("application_").size()) + "_01_000001";

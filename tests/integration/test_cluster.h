@@ -91,6 +91,8 @@ class TestCluster {
 
   const std::string& base_dir() const { return base_; }
   const std::string& conf_dir() const { return conf_dir_; }
+  // The port the RM's web server (REST, UI) bound on 127.0.0.1; 0 before Start().
+  int rm_web_port() const { return rm_web_port_; }
   std::string nm_log_dir(int i) const;
   static std::string YarnBinary();
 
@@ -103,6 +105,7 @@ class TestCluster {
   std::string base_;
   std::string conf_dir_;  // the client's (and NMs') view, with the RM's real addresses
   std::map<std::string, std::string> rm_addresses_;
+  int rm_web_port_ = 0;
   std::unique_ptr<Process> rm_;
   std::vector<std::unique_ptr<Process>> nms_;
   std::unique_ptr<proto::ApplicationClientProtocol::Stub> stub_;

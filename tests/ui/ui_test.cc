@@ -12,7 +12,6 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/conf/configuration.h"
 #include "common/rpc.h"
 #include "nlohmann/json.hpp"
 #include "tests/integration/test_cluster.h"
@@ -67,13 +66,8 @@ class UiTest : public ::testing::Test {
 TEST_F(UiTest, PagesRenderShowTheAppAndNodeMemoryAndKillButtonKills) {
   TestCluster cluster(1);
   ASSERT_TRUE(cluster.Start().ok());
-  conf::Configuration addresses;
-  ASSERT_TRUE(addresses.AddResourceFile(cluster.base_dir() + "/rm-addresses.xml").ok());
-  auto web = addresses.Get("yarn.resourcemanager.webapp.address");
-  ASSERT_TRUE(web.has_value());
-  int port = std::stoi(web->substr(web->rfind(':') + 1));
-  base_ = absl::StrCat("http://127.0.0.1:", port);
-  httplib::Client http("127.0.0.1", port);
+  base_ = absl::StrCat("http://127.0.0.1:", cluster.rm_web_port());
+  httplib::Client http("127.0.0.1", cluster.rm_web_port());
   http.set_read_timeout(10, 0);
 
   Process client;

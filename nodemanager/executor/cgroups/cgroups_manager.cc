@@ -141,7 +141,7 @@ absl::Status CgroupsManager::Init(const std::string& mounts_text) {
   for (const auto& [controller, root] : roots_) {
     if (absl::Status s = fs_.MakeDirs(root); !s.ok()) return s;
   }
-  RemoveAllContainerGroups();
+  RemoveAllContainerGroups(options_.keep_at_start);
   if (options_.cpu && options_.cpu_limit_percent < 100) {
     const int64_t quota = std::max<int64_t>(
         kMinCfsQuotaUs, kCfsPeriodUs * options_.num_processors * options_.cpu_limit_percent / 100);
@@ -217,10 +217,7 @@ absl::Status CgroupsManager::Prepare(const ContainerId& id, const Resource& reso
 std::vector<std::string> CgroupsManager::JoinCommands(const ContainerId& id) const {
   std::vector<std::string> lines;
   for (const auto& [controller, path] : GroupPaths(id)) {
-    const std::string procs = path + "/cgroup.procs";
-    lines.push_back(absl::StrCat("echo $$ > ", ShellSingleQuote(procs), " || { echo ",
-                                 ShellSingleQuote(absl::StrCat("cannot join cgroup ", procs)),
-                                 " >&2; exit 1; }"));
+    lines.push_back(JoinCommand(path + "/cgroup.procs"));
   }
   return lines;
 }
@@ -259,10 +256,10 @@ absl::Status CgroupsManager::RemoveGroup(const std::string& path) {
       absl::StrCat(path, " still has tasks (killed them): ", s.message()));
 }
 
-void CgroupsManager::RemoveAllContainerGroups() {
+void CgroupsManager::RemoveAllContainerGroups(const std::set<std::string>& keep) {
   for (const auto& [controller, root] : roots_) {
     for (const std::string& child : fs_.ListDirs(root)) {
-      if (!absl::StartsWith(child, "container_")) continue;
+      if (!absl::StartsWith(child, "container_") || keep.count(child) > 0) continue;
       absl::Status s = RemoveGroup(root + "/" + child);
       for (int i = 0; i < 20 && absl::IsUnavailable(s); ++i) {  // wait for the SIGKILLs
         usleep(10000);

@@ -8,9 +8,10 @@
 // hierarchy are mounted; yarn.nodemanager.linux-container-executor.cgroups.mount-path overrides
 // the place to look on v1.
 //
-// The container's process joins its groups itself: the launch script starts with the lines
-// JoinCommands() returns (they write "$$" to each group's cgroup.procs before the user's command
-// is exec'ed), so nothing the container runs escapes accounting.
+// The container's process joins its groups itself: JoinCommands() returns launch-script lines
+// (they write "$$" to each group's cgroup.procs); the ContainerManager recognizes them
+// (JoinCommandTarget) and has the executor write the child's pid there before exec, so nothing
+// the container runs escapes accounting.
 //
 // Thread rules: not thread-safe; the NodeManager's loop thread calls every method.
 #ifndef SKEIN_NODEMANAGER_EXECUTOR_CGROUPS_CGROUPS_MANAGER_H_
@@ -18,6 +19,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,9 @@ struct CgroupsOptions {
   bool strict_cpu = false;       // cgroups.strict-resource-usage: cap each container
   int node_vcores = 8;
   int num_processors = 1;
+  // NodeManager restart (recovery/container_recovery.h): groups (container ids) of containers the
+  // restarted NodeManager re-attaches to, which the leftover cleanup at start must keep.
+  std::set<std::string> keep_at_start;
 };
 
 // Reads yarn.nodemanager.container-executor.class, ...linux-container-executor.resources-handler
@@ -78,7 +83,8 @@ class CgroupsManager {
   // for groups an earlier NodeManager left, and at stop once the containers are gone. Problems are
   // logged, not returned. The hierarchy is this NodeManager's alone: two NodeManagers on one
   // host need different hierarchies.
-  void RemoveAllContainerGroups();
+  // `keep`: container ids whose groups stay (Create passes options.keep_at_start).
+  void RemoveAllContainerGroups(const std::set<std::string>& keep = {});
 
  private:
   CgroupsManager(CgroupsOptions options, CgroupFs& fs) : options_(std::move(options)), fs_(fs) {}

@@ -165,6 +165,24 @@ TEST(CgroupsManagerTest, RemovesLeftoverContainerGroupsAtStart) {
   EXPECT_TRUE((fs.dirs.count("/sys/fs/cgroup/cpu/hadoop-yarn/not-ours") != 0));
 }
 
+TEST(CgroupsManagerTest, KeepsGroupsOfRecoveredContainersAtStart) {
+  FakeCgroupFs fs;
+  const std::string root = "/sys/fs/cgroup/memory/hadoop-yarn/";
+  const std::string adopted = "container_1_0001_01_000002";  // still runs: re-attached
+  const std::string gone = "container_1_0001_01_000003";     // ended while the NM was down
+  fs.MakeDirs(root + adopted).IgnoreError();
+  fs.MakeDirs(root + gone).IgnoreError();
+  CgroupsOptions o = Options(false, true);
+  o.keep_at_start = {adopted};
+  auto m = CgroupsManager::Create(o, fs, kV1Mounts);
+  ASSERT_TRUE(m.ok()) << m.status();
+  EXPECT_TRUE(fs.dirs.count(root + adopted) != 0);
+  EXPECT_FALSE(fs.dirs.count(root + gone) != 0);
+  // When the re-attached container ends, its group goes like any other.
+  EXPECT_TRUE((*m)->Remove(*ContainerId::Parse(adopted)).ok());
+  EXPECT_FALSE(fs.dirs.count(root + adopted) != 0);
+}
+
 TEST(CgroupsManagerTest, BusyGroupAsksForARetry) {
   FakeCgroupFs fs;
   auto m = CgroupsManager::Create(Options(true, false), fs, kV1Mounts);

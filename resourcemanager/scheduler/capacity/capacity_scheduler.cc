@@ -440,41 +440,8 @@ void CapacityScheduler::AddUsed(int leaf, const Resource& delta, int32_t contain
     Queue& queue = queues_[q];
     queue.used += delta;
     queue.num_containers += containers;
-    if (!queue.in_parent) continue;
-    // Re-key in the parent's order, reusing the set node (no allocation per container).
-    auto& siblings = queues_[config_.queues[q].parent].active_children;
-    auto node = siblings.extract({queue.order_key, q});
-    queue.order_key = Ratio(q);
-    node.value() = {queue.order_key, q};
-    siblings.insert(std::move(node));
+    if (active_.IsActive(q)) active_.Rekey(q, Ratio(q));
   }
-}
-
-void CapacityScheduler::Activate(int q) {
-  Queue& queue = queues_[q];
-  queue.order_key = Ratio(q);
-  queue.in_parent = true;
-  queues_[config_.queues[q].parent].active_children.insert({queue.order_key, q});
-}
-
-void CapacityScheduler::Deactivate(int q) {
-  while (q > 0) {
-    Queue& queue = queues_[q];
-    int parent = config_.queues[q].parent;
-    queues_[parent].active_children.erase({queue.order_key, q});
-    queue.in_parent = false;
-    if (parent == 0 || !queues_[parent].active_children.empty()) return;
-    q = parent;
-  }
-}
-
-int CapacityScheduler::PickLeaf() const {
-  int q = 0;
-  while (!config_.queues[q].is_leaf()) {
-    if (queues_[q].active_children.empty()) return -1;
-    q = queues_[q].active_children.begin()->second;
-  }
-  return q;
 }
 
 std::vector<Allocation> CapacityScheduler::Schedule() {
@@ -483,19 +450,21 @@ std::vector<Allocation> CapacityScheduler::Schedule() {
   std::vector<Allocation> out;
   // Children come after their parent in pre-order, so walking backwards activates a parent only
   // once its children are known.
+  active_.Resize(queues_.size());
   for (int q = static_cast<int>(queues_.size()) - 1; q > 0; --q) {
     bool has_demand = config_.queues[q].is_leaf() ? !queues_[q].pending_apps.empty()
-                                                  : !queues_[q].active_children.empty();
-    if (has_demand) Activate(q);
+                                                  : active_.HasActiveChildren(q);
+    if (has_demand) active_.Activate(q, config_.queues[q].parent, Ratio(q));
   }
   if (config_.queues[0].is_leaf()) return out;  // cannot happen: root always has children
-  for (int leaf = PickLeaf(); leaf >= 0; leaf = PickLeaf()) {
+  for (int leaf = active_.PickLeaf(); leaf >= 0; leaf = active_.PickLeaf()) {
+    // ServeLeaf places at most one container and parking an app changes no node, so this is the
+    // only check needed.
     if (ask_floor_.NothingFits(node_index_)) break;  // the cluster is full for every ask
-    if (!ServeLeaf(leaf, out)) Deactivate(leaf);
+    if (!ServeLeaf(leaf, out)) active_.Deactivate(leaf);
   }
+  active_.Clear();
   for (Queue& queue : queues_) {
-    queue.active_children.clear();
-    queue.in_parent = false;
     queue.pending_apps.insert(queue.parked.begin(), queue.parked.end());
     queue.parked.clear();
   }
@@ -505,7 +474,6 @@ std::vector<Allocation> CapacityScheduler::Schedule() {
 bool CapacityScheduler::ServeLeaf(int leaf, std::vector<Allocation>& out) {
   Queue& q = queues_[leaf];
   while (!q.pending_apps.empty()) {
-    if (ask_floor_.NothingFits(node_index_)) return true;  // Schedule() stops; leaf stays active
     AppKey key = *q.pending_apps.begin();
     const ApplicationAttemptId& id = std::get<2>(key);
     App& app = apps_.at(id);

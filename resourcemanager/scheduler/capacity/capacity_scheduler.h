@@ -23,9 +23,10 @@
 //
 // Limits compare with the configured calculator (Default: memory only; Dominant: every type).
 // Cost of one allocation: O(queue depth x log siblings + log apps + log nodes) with the Default
-// calculator; nodes are kept ordered by free memory, leaves by used/guaranteed, apps per leaf in
-// a set of those with demand. A failed attempt (ask, app, leaf) is parked for the rest of the
-// Schedule() call: within one call resources only shrink, so it cannot succeed later in it.
+// calculator; nodes are kept ordered by free memory (NodeIndex), leaves by used/guaranteed (an
+// ActiveQueueTree), apps per leaf in a set of those with demand. A failed attempt (ask, app,
+// leaf) is parked for the rest of the Schedule() call: within one call resources only shrink, so
+// it cannot succeed later in it; the call stops once no node holds the smallest ask (AskFloor).
 //
 // Preemption: preemption_policy.h, run by SelectPreemption when the monitor is enabled.
 //
@@ -44,6 +45,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "resourcemanager/scheduler/active_queue_tree.h"
 #include "resourcemanager/scheduler/capacity/capacity_config.h"
 #include "resourcemanager/scheduler/node_index.h"
 #include "resourcemanager/scheduler/scheduler.h"
@@ -148,10 +150,6 @@ class CapacityScheduler final : public Scheduler {
   struct Queue {
     Resource used;
     int32_t num_containers = 0;
-    // Children with demand that are not exhausted in the current round, by (ratio, index).
-    std::set<std::pair<double, int>> active_children;
-    double order_key = 0;
-    bool in_parent = false;
     // Absolute maximum capacity x cluster, and (leaves) guarantee, user-limit-factor cap and AM
     // limit: recomputed when the cluster size or the tree changes (RefreshLimits).
     Resource max_resource;
@@ -194,9 +192,6 @@ class CapacityScheduler final : public Scheduler {
   double Ratio(int q) const;
   void AddUsed(int leaf, const Resource& delta, int32_t containers);
   void SetHasDemand(const ApplicationAttemptId& id, App& app, bool has_demand);
-  void Activate(int q);
-  void Deactivate(int q);
-  int PickLeaf() const;
   bool ServeLeaf(int leaf, std::vector<Allocation>& out);
   Outcome TryAsk(const ApplicationAttemptId& id, App& app, AskState& ask,
                  std::vector<Allocation>& out);
@@ -223,7 +218,11 @@ class CapacityScheduler final : public Scheduler {
   void FillLeafSnapshot(int q, QueueSnapshot& s) const;
 
   // Nodes and containers.
-  Resource Free(const Node& n) const { return n.total - n.used; }
+  Resource Free(const Node& n) const {
+    Resource free = n.total;
+    free -= n.used;
+    return free;
+  }
   void Forget(const ContainerId& id);
   int32_t SlotOf(const App& app, const ContainerId& id) const;  // -1 if not running
   std::vector<ContainerId> TakeContainers(const std::vector<int32_t>& slots);
@@ -236,6 +235,8 @@ class CapacityScheduler final : public Scheduler {
   CapacityConfig config_;
   mutable std::vector<Queue> queues_;  // parallel to config_.queues; limits cached lazily
   mutable bool limits_stale_ = true;
+  // Queues with demand not exhausted in the current Schedule() pass, by Ratio() under each parent.
+  ActiveQueueTree<double> active_;
   absl::flat_hash_map<ApplicationAttemptId, App> apps_;
   std::vector<Node> nodes_;  // by NodeIndex handle
   std::vector<Container> slab_;

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <set>
 #include <sstream>
 
@@ -100,6 +101,7 @@ class FileParser {
       }
       if (absl::Status s = AddQueue(q, 0); !s.ok()) return s;
     }
+    InheritFromParents();
     if (out_.Find("root.default") < 0) {
       auto made = out_.CreateQueue("root.default", false);
       if (made.ok()) out_.queues[*made].dynamic = false;
@@ -156,6 +158,19 @@ class FileParser {
     }
     // Other elements (reservation settings, ...) are accepted and ignored, as unknown keys are.
     return absl::OkStatus();
+  }
+
+  // maxContainerAllocation and allowPreemptionFrom pass down the tree whatever the element
+  // order in the file (a parent always precedes its children in out_.queues).
+  void InheritFromParents() {
+    for (size_t i = 1; i < out_.queues.size(); ++i) {
+      FairQueueConfig& q = out_.queues[i];
+      const FairQueueConfig& parent = out_.queues[q.parent];
+      if (q.max_container_allocation == Resource(kUnlimited, kUnlimited)) {
+        q.max_container_allocation = parent.max_container_allocation;
+      }
+      q.allow_preemption_from = q.allow_preemption_from && parent.allow_preemption_from;
+    }
   }
 
   void InitRoot() {
@@ -216,6 +231,7 @@ class FileParser {
 
   absl::Status ParseQueueBody(const pugi::xml_node& e, int index) {
     bool explicit_policy = false;
+    int reservation_line = 0;
     for (pugi::xml_node c : e.children()) {
       if (c.type() != pugi::node_element) continue;
       std::string name = c.name();
@@ -242,7 +258,7 @@ class FileParser {
         auto d = AmShare(c, where);
         if (!d.ok()) return d.status();
         q.max_am_share = *d;
-      } else if (name == "schedulingPolicy") {
+      } else if (name == "schedulingPolicy" || name == "schedulingMode") {
         auto p = ParsePolicy(text);
         if (!p.ok()) return Error(Line(c), absl::StrCat(where, " ", p.status().message()));
         q.policy = *p;
@@ -260,9 +276,47 @@ class FileParser {
         auto d = Fraction(c, where);
         if (!d.ok()) return d.status();
         q.fair_share_preemption_threshold = *d;
+      } else if (name == "maxContainerAllocation") {
+        auto r = ResourceSpec::Parse(text);
+        if (!r.ok()) return Error(Line(c), absl::StrCat(where, " ", r.status().message()));
+        if (r->is_percent) {
+          return Error(Line(c), absl::StrCat(where, " \"", text,
+                                             "\" must be an absolute amount such as \"4096 mb, "
+                                             "2 vcores\", not a percentage"));
+        }
+        if (r->absolute.memory_mb <= 0 || r->absolute.vcores <= 0) {
+          return Error(Line(c),
+                       absl::StrCat(where, " \"", text, "\" must allow at least 1 mb and 1 vcore"));
+        }
+        q.max_container_allocation = r->absolute;
+      } else if (name == "maxChildResources") {
+        auto r = ResourceSpec::Parse(text);
+        if (!r.ok()) return Error(Line(c), absl::StrCat(where, " ", r.status().message()));
+        q.max_child_resources = *r;
+        q.has_max_child_resources = true;
+      } else if (name == "allowPreemptionFrom") {
+        std::string lower = absl::AsciiStrToLower(text);
+        if (lower != "true" && lower != "false") {
+          return Error(Line(c), absl::StrCat(where, " \"", text, "\" must be true or false"));
+        }
+        q.allow_preemption_from = lower == "true";
+      } else if (name == "reservation") {
+        reservation_line = Line(c);
       }
     }
     FairQueueConfig& q = out_.queues[index];
+    if (reservation_line > 0) {
+      if (!q.is_leaf()) {
+        return Error(reservation_line,
+                     absl::StrCat("queue ", q.path,
+                                  ": <reservation> is only valid on a leaf queue; a queue with "
+                                  "child queues or type=\"parent\" cannot be reservable"));
+      }
+      out_.warnings.push_back(absl::StrCat(
+          source_, ":", reservation_line, ": <reservation> in queue ", q.path,
+          " is ignored: Skein does not implement YARN's ReservationSystem; the queue is an "
+          "ordinary leaf"));
+    }
     if (!q.is_leaf() && q.policy == FairPolicy::kFifo) {
       if (explicit_policy) {
         return Error(Line(e), absl::StrCat("queue ", q.path,
@@ -562,7 +616,11 @@ absl::StatusOr<FairSiteConfig> FairSiteConfig::FromConfiguration(const conf::Con
         std::make_tuple("yarn.scheduler.fair.allow-undeclared-pools", true,
                         &site.allow_undeclared_pools),
         std::make_tuple("yarn.scheduler.fair.preemption", false, &site.preemption),
-        std::make_tuple("yarn.acl.enable", false, &site.acl_enabled)}) {
+        std::make_tuple("yarn.acl.enable", false, &site.acl_enabled),
+        std::make_tuple("yarn.scheduler.fair.sizebasedweight", false, &site.size_based_weight),
+        std::make_tuple("yarn.scheduler.fair.assignmultiple", false, &site.assign_multiple),
+        std::make_tuple("yarn.scheduler.fair.dynamic.max.assign", true,
+                        &site.dynamic_max_assign)}) {
     if (absl::Status s = get_bool(key, def, out); !s.ok()) return s;
   }
   constexpr char kThreshold[] = "yarn.scheduler.fair.preemption.cluster-utilization-threshold";
@@ -584,6 +642,14 @@ absl::StatusOr<FairSiteConfig> FairSiteConfig::FromConfiguration(const conf::Con
     }
     *out = *v;
   }
+  constexpr char kMaxAssign[] = "yarn.scheduler.fair.max.assign";
+  auto max_assign = conf.GetInt(kMaxAssign, -1);
+  if (!max_assign.ok()) return max_assign.status();
+  if (*max_assign > kUnlimitedApps) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(kMaxAssign, "=", *max_assign, ": must be at most ", kUnlimitedApps));
+  }
+  site.max_assign = static_cast<int32_t>(std::max<int64_t>(-1, *max_assign));
   auto prio = conf.GetInt("yarn.cluster.max-application-priority", 0);
   if (!prio.ok()) return prio.status();
   site.max_application_priority = static_cast<int32_t>(std::max<int64_t>(0, *prio));
@@ -635,7 +701,11 @@ absl::StatusOr<int> AllocationConfig::CreateQueue(const std::string& path, bool 
     q.parent = parent;
     q.dynamic = true;
     q.declared_parent = !last || as_parent;
-    q.max_resources = queue_max_resources_default;
+    const FairQueueConfig& up = queues[parent];
+    q.max_resources =
+        up.has_max_child_resources ? up.max_child_resources : queue_max_resources_default;
+    q.max_container_allocation = up.max_container_allocation;
+    q.allow_preemption_from = up.allow_preemption_from;
     q.max_running_apps = queue_max_apps_default;
     q.max_am_share = queue_max_am_share_default;
     q.policy = default_policy == FairPolicy::kFifo && q.declared_parent ? FairPolicy::kFair
@@ -705,7 +775,11 @@ absl::StatusOr<AllocationConfig> AllocationConfig::Load(const FairSiteConfig& si
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
-  return Parse(buffer.str(), site.allocation_file, site);
+  auto parsed = Parse(buffer.str(), site.allocation_file, site);
+  if (parsed.ok()) {
+    for (const std::string& w : parsed->warnings) std::cerr << "WARN " << w << "\n";
+  }
+  return parsed;
 }
 
 }  // namespace skein::rm

@@ -14,6 +14,11 @@
 //       <aclSubmitApps>u1,u2 g1</aclSubmitApps> <aclAdministerApps>...</aclAdministerApps>
 //       <minSharePreemptionTimeout>s</...> <fairSharePreemptionTimeout>s</...>
 //       <fairSharePreemptionThreshold>0.5</...>
+//       <maxContainerAllocation>4096 mb, 2 vcores</maxContainerAllocation>  absolute; inherited
+//       <maxChildResources>10%</maxChildResources>  maxResources of queues rules create below
+//       <allowPreemptionFrom>false</allowPreemptionFrom>  never a preemption victim; inherited
+//       <reservation/>                          accepted and ignored with a warning (Skein has
+//                                               no ReservationSystem); not on parent queues
 //       <queue name="b"/> ...
 //     </queue>
 //     <user name="u"><maxRunningApps>3</maxRunningApps></user>
@@ -88,6 +93,15 @@ struct FairQueueConfig {
   int64_t min_share_preemption_timeout_ms = kNoTimeout;
   int64_t fair_share_preemption_timeout_ms = kNoTimeout;
   double fair_share_preemption_threshold = 0.5;
+  // The largest container an application in this queue may ask for (YARN's
+  // getMaximumResourceCapability(queue)); a queue without its own takes its parent's.
+  Resource max_container_allocation = Resource(kUnlimited, kUnlimited);
+  // maxChildResources: the maxResources given to queues that placement rules create directly
+  // below this one (queues declared in the file keep their own).
+  bool has_max_child_resources = false;
+  ResourceSpec max_child_resources = ResourceSpec::Unlimited();
+  // allowPreemptionFrom (effective: false when any ancestor says false).
+  bool allow_preemption_from = true;
 
   bool is_leaf() const { return !declared_parent && children.empty(); }
 };
@@ -124,6 +138,19 @@ struct FairSiteConfig {
   int64_t wait_time_before_kill_ms = 15000;
   bool acl_enabled = false;
   int32_t max_application_priority = 0;
+  // yarn.scheduler.fair.sizebasedweight: an application's weight in its leaf is
+  // log2(1 + demand memory MB) instead of 1.
+  bool size_based_weight = false;
+  // How much one node may take in one scheduling pass (YARN: one node heartbeat).
+  // yarn.scheduler.fair.assignmultiple false: one container; true with
+  // yarn.scheduler.fair.dynamic.max.assign: containers until half of what the node had free at
+  // the start of the pass is assigned; true without it: yarn.scheduler.fair.max.assign
+  // containers (<= 0: no limit). FromConfiguration applies Hadoop's defaults (false, true, -1);
+  // a default-constructed FairSiteConfig (tests, benchmarks) places without a per-node limit.
+  bool assign_multiple = true;
+  bool dynamic_max_assign = false;
+  int32_t max_assign = -1;
+  bool AssignUnlimited() const { return assign_multiple && !dynamic_max_assign && max_assign <= 0; }
 
   // A relative allocation file name is looked up in the directory of the resource that set the
   // key, else of the loaded yarn-site.xml, else $YARN_CONF_DIR / $HADOOP_CONF_DIR, else as given.
@@ -143,11 +170,16 @@ struct AllocationConfig {
   double default_fair_share_preemption_threshold = 0.5;
   std::vector<PlacementRule> rules;  // never empty after Parse (the implied policy if absent)
   std::string source;                // the file it came from ("" for built-in defaults)
+  // "<file>:<line>: ..." for accepted elements that change nothing (<reservation>); Load prints
+  // them to stderr, one line each.
+  std::vector<std::string> warnings;
 
   // "root.a.b", or "a.b" (root. is implied). -1 if none.
   int Find(const std::string& name) const;
   int32_t UserMaxApps(const std::string& user) const;
-  // Creates `path` (and missing parents) as a dynamic queue with the defaults; the last element
+  // Creates `path` (and missing parents) as a dynamic queue with the defaults (maxResources from
+  // the parent's maxChildResources when it has one; maxContainerAllocation and
+  // allowPreemptionFrom inherited from the parent); the last element
   // is a leaf unless `as_parent`. Fails naming the path when an element exists as a leaf, or
   // when a name part is empty / contains spaces.
   absl::StatusOr<int> CreateQueue(const std::string& path, bool as_parent);

@@ -361,3 +361,120 @@ TEST(AllocationConfigTest, TheSampleAllocationFileParses) {
 
 }  // namespace
 }  // namespace skein::rm
+
+namespace skein::rm {
+namespace {
+
+TEST(AllocationConfigTest, ContainerLimitChildResourcesAndPreemptionFlagsPassDown) {
+  auto parsed = ParseXml(
+      "<queue name=\"p\" type=\"parent\">\n"
+      "  <queue name=\"inner\"><maxContainerAllocation>1024 mb, 1 vcores"
+      "</maxContainerAllocation></queue>\n"
+      "  <queue name=\"plain\"/>\n"
+      "  <maxContainerAllocation>4096 mb, 2 vcores</maxContainerAllocation>\n"
+      "  <maxChildResources>2048 mb, 4 vcores</maxChildResources>\n"
+      "  <allowPreemptionFrom>false</allowPreemptionFrom>\n"
+      "</queue>\n"
+      "<queue name=\"q\" type=\"parent\"><maxChildResources>10%</maxChildResources></queue>\n"
+      "<queue name=\"r\"><allowPreemptionFrom>TRUE</allowPreemptionFrom></queue>\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  const AllocationConfig& c = *parsed;
+  auto q = [&c](const std::string& name) -> const FairQueueConfig& {
+    return c.queues[c.Find(name)];
+  };
+  EXPECT_EQ(q("p").max_container_allocation, Resource(4096, 2));
+  EXPECT_EQ(q("p.inner").max_container_allocation, Resource(1024, 1));
+  // The parent's element came after its children: they still inherit it.
+  EXPECT_EQ(q("p.plain").max_container_allocation, Resource(4096, 2));
+  EXPECT_EQ(q("r").max_container_allocation, Resource(kUnlimited, kUnlimited));
+  EXPECT_FALSE(q("p").allow_preemption_from);
+  EXPECT_FALSE(q("p.plain").allow_preemption_from);
+  EXPECT_TRUE(q("r").allow_preemption_from);
+  EXPECT_TRUE(q("p").has_max_child_resources);
+  EXPECT_FALSE(q("r").has_max_child_resources);
+  // Declared children keep their own maxResources; queues created below p get maxChildResources.
+  EXPECT_EQ(q("p.plain").max_resources.absolute, Resource(kUnlimited, kUnlimited));
+  AllocationConfig grown = c;
+  auto made = grown.CreateQueue("root.p.alice", false);
+  ASSERT_TRUE(made.ok()) << made.status();
+  const FairQueueConfig& alice = grown.queues[*made];
+  EXPECT_EQ(alice.max_resources.absolute, Resource(2048, 4));
+  EXPECT_EQ(alice.max_container_allocation, Resource(4096, 2));
+  EXPECT_FALSE(alice.allow_preemption_from);
+  made = grown.CreateQueue("root.q.bob", false);
+  ASSERT_TRUE(made.ok()) << made.status();
+  EXPECT_TRUE(grown.queues[*made].max_resources.is_percent);
+  EXPECT_EQ(grown.queues[*made].max_resources.Resolve(Resource(10000, 100)), Resource(1000, 10));
+  EXPECT_TRUE(c.warnings.empty());
+}
+
+TEST(AllocationConfigTest, NewElementErrorsNameFileLineAndValue) {
+  EXPECT_THAT(ErrorOf("<queue name=\"a\">\n<maxContainerAllocation>50%"
+                      "</maxContainerAllocation>\n</queue>\n"),
+              HasSubstr("fair-scheduler.xml:4: queue root.a: <maxContainerAllocation> \"50%\" "
+                        "must be an absolute amount"));
+  EXPECT_THAT(ErrorOf("<queue name=\"a\">\n<maxContainerAllocation>0 mb, 1 vcores"
+                      "</maxContainerAllocation>\n</queue>\n"),
+              HasSubstr("fair-scheduler.xml:4: queue root.a: <maxContainerAllocation> \"0 mb, 1 "
+                        "vcores\" must allow at least 1 mb and 1 vcore"));
+  EXPECT_THAT(ErrorOf("<queue name=\"a\"><maxContainerAllocation>big</maxContainerAllocation>"
+                      "</queue>\n"),
+              HasSubstr("<maxContainerAllocation> resource \"big\" is not valid"));
+  EXPECT_THAT(ErrorOf("<queue name=\"a\" type=\"parent\">\n<maxChildResources>lots"
+                      "</maxChildResources>\n</queue>\n"),
+              HasSubstr("fair-scheduler.xml:4: queue root.a: <maxChildResources> resource "
+                        "\"lots\" is not valid"));
+  EXPECT_THAT(ErrorOf("<queue name=\"a\">\n<allowPreemptionFrom>no</allowPreemptionFrom>\n"
+                      "</queue>\n"),
+              HasSubstr("fair-scheduler.xml:4: queue root.a: <allowPreemptionFrom> \"no\" must be "
+                        "true or false"));
+  EXPECT_THAT(ErrorOf("<queue name=\"a\">\n<reservation/>\n<queue name=\"b\"/>\n</queue>\n"),
+              HasSubstr("fair-scheduler.xml:4: queue root.a: <reservation> is only valid on a "
+                        "leaf queue"));
+}
+
+TEST(AllocationConfigTest, ReservationIsAcceptedWithAWarning) {
+  auto parsed = ParseXml("<queue name=\"plan\">\n  <reservation></reservation>\n</queue>\n");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_EQ(parsed->warnings.size(), 1u);
+  EXPECT_EQ(parsed->warnings[0],
+            "fair-scheduler.xml:4: <reservation> in queue root.plan is ignored: Skein does not "
+            "implement YARN's ReservationSystem; the queue is an ordinary leaf");
+  EXPECT_TRUE(parsed->queues[parsed->Find("plan")].is_leaf());
+}
+
+TEST(AllocationConfigTest, AssignAndWeightSiteKeys) {
+  conf::Configuration conf;
+  auto site = FairSiteConfig::FromConfiguration(conf);
+  ASSERT_TRUE(site.ok()) << site.status();
+  // Hadoop's defaults: one container per node and pass.
+  EXPECT_FALSE(site->assign_multiple);
+  EXPECT_TRUE(site->dynamic_max_assign);
+  EXPECT_EQ(site->max_assign, -1);
+  EXPECT_FALSE(site->size_based_weight);
+  EXPECT_FALSE(site->AssignUnlimited());
+  EXPECT_TRUE(FairSiteConfig().AssignUnlimited());  // tests and benchmarks: no limit
+  conf.Set("yarn.scheduler.fair.assignmultiple", "true");
+  conf.Set("yarn.scheduler.fair.dynamic.max.assign", "false");
+  conf.Set("yarn.scheduler.fair.max.assign", "3");
+  conf.Set("yarn.scheduler.fair.sizebasedweight", "true");
+  site = FairSiteConfig::FromConfiguration(conf);
+  ASSERT_TRUE(site.ok()) << site.status();
+  EXPECT_TRUE(site->assign_multiple);
+  EXPECT_FALSE(site->dynamic_max_assign);
+  EXPECT_EQ(site->max_assign, 3);
+  EXPECT_TRUE(site->size_based_weight);
+  conf.Set("yarn.scheduler.fair.max.assign", "three");
+  EXPECT_THAT(FairSiteConfig::FromConfiguration(conf).status().message(),
+              HasSubstr("yarn.scheduler.fair.max.assign"));
+  conf.Set("yarn.scheduler.fair.max.assign", "99999999999");
+  EXPECT_THAT(FairSiteConfig::FromConfiguration(conf).status().message(),
+              HasSubstr("yarn.scheduler.fair.max.assign=99999999999: must be at most"));
+  conf.Set("yarn.scheduler.fair.max.assign", "-1");
+  conf.Set("yarn.scheduler.fair.sizebasedweight", "heavy");
+  EXPECT_THAT(FairSiteConfig::FromConfiguration(conf).status().message(),
+              HasSubstr("yarn.scheduler.fair.sizebasedweight"));
+}
+
+}  // namespace
+}  // namespace skein::rm

@@ -84,6 +84,7 @@ PreemptionRound FairScheduler::SelectPreemption(int64_t now_ms) {
   std::map<int, Resource> leaf_used;
   for (const auto& [id, app] : apps_) {
     const Queue& q = queues_[app.leaf];
+    if (!config_.queues[app.leaf].allow_preemption_from) continue;  // allowPreemptionFrom false
     if (q.used.memory_mb <= q.fair_share.memory_mb &&
         (config_.queues[app.leaf].policy != FairPolicy::kDrf ||
          q.used.vcores <= q.fair_share.vcores)) {

@@ -1,6 +1,8 @@
-// FairScheduler: fair-share computation (YARN's ComputeFairShares), queue snapshots and reloading
-// of the allocation file (see fair_scheduler.h).
+// FairScheduler: fair-share computation (YARN's ComputeFairShares), application weights and
+// per-queue container limits, the per-node assignment limit of a pass, queue snapshots and
+// reloading of the allocation file (see fair_scheduler.h).
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -101,6 +103,69 @@ void FairScheduler::EnsureShares() const {
   }
 }
 
+// ---- Applications in a leaf ----------------------------------------------------------------
+
+double FairScheduler::AppWeight(const App& app) const {
+  if (!site_.size_based_weight) return 1.0;
+  return std::log1p(static_cast<double>((app.used + app.pending).memory_mb)) / std::log(2.0);
+}
+
+absl::Status FairScheduler::CheckContainerLimit(App& app, const std::vector<Ask>& asks) const {
+  const FairQueueConfig& c = config_.queues[app.leaf];
+  const Resource& max = c.max_container_allocation;
+  for (const Ask& ask : asks) {
+    if (ask.num_containers <= 0) continue;
+    const char* type = ask.capability.memory_mb > max.memory_mb ? "memory-mb"
+                       : ask.capability.vcores > max.vcores     ? "vcores"
+                                                                : nullptr;
+    if (type == nullptr) continue;
+    std::string error = absl::StrCat(
+        "Invalid resource request! Cannot allocate containers as requested resource is greater "
+        "than maximum allowed allocation. Requested resource type=[",
+        type, "], Requested resource=", ask.capability.ToString(),
+        ", maximum allowed allocation=", max.ToString(), " (maxContainerAllocation of queue ",
+        c.path, ")");
+    if (!app.am_allocated) app.pending_reason = error;
+    return absl::InvalidArgumentError(error);
+  }
+  return absl::OkStatus();
+}
+
+// ---- Per-node assignment limit ----------------------------------------------------------------
+
+void FairScheduler::CountAssignment(int32_t node, const Resource& assigned) {
+  if (site_.AssignUnlimited()) return;
+  if (static_cast<size_t>(node) >= node_rounds_.size()) node_rounds_.resize(node + 1);
+  NodeRound& r = node_rounds_[node];
+  if (r.round != round_) {
+    const Node& n = nodes_[node];
+    Resource free_before = n.total - n.used + assigned;  // the node's usage already counts it
+    r = NodeRound{round_, 0, Resource(),
+                  Resource(free_before.memory_mb / 2, free_before.vcores / 2)};
+  }
+  ++r.containers;
+  r.assigned += assigned;
+  bool more;  // YARN's FairScheduler.shouldContinueAssigning
+  if (!site_.assign_multiple) {
+    more = false;
+  } else if (site_.dynamic_max_assign) {
+    more = r.assigned.memory_mb <= r.budget.memory_mb && r.assigned.vcores <= r.budget.vcores;
+  } else {
+    more = site_.max_assign <= 0 || r.containers < site_.max_assign;
+  }
+  if (more) return;
+  node_index_.UpdateHandle(node, Resource());
+  capped_nodes_.push_back(node);
+}
+
+void FairScheduler::EndAssignRound() {
+  for (int32_t node : capped_nodes_) {
+    const Node& n = nodes_[node];
+    node_index_.UpdateHandle(node, n.total - n.used);
+  }
+  capped_nodes_.clear();
+}
+
 // ---- Snapshots ------------------------------------------------------------------------------
 
 QueueSnapshot FairScheduler::Snapshot(int index) const {
@@ -128,7 +193,7 @@ QueueSnapshot FairScheduler::Snapshot(int index) const {
   s.num_active_applications = q.runnable_apps;
   s.num_pending_applications = q.num_apps - q.runnable_apps;
   s.max_applications = c.max_running_apps == kUnlimitedApps ? -1 : c.max_running_apps;
-  s.preemption_disabled = !site_.preemption;
+  s.preemption_disabled = !site_.preemption || !c.allow_preemption_from;
   s.has_fair = true;
   FairQueueSnapshot& f = s.fair;
   f.min_resources = q.min_share;

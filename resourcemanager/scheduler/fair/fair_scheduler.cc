@@ -272,7 +272,7 @@ void FairScheduler::AttachApp(const ApplicationAttemptId& id, App& app) {
   if (app.am_running) queues_[app.leaf].am_used += app.am_resource;
   if (app.in_leaf) {
     app.key = AppOrder(app);
-    queues_[app.leaf].pending_apps.insert({app.key, &app});
+    queues_[app.leaf].pending_apps.Push(&app, app.key);
   }
   shares_dirty_ = true;
 }
@@ -285,7 +285,7 @@ void FairScheduler::DetachApp(const ApplicationAttemptId& id, App& app) {
   AddUsed(app.leaf, Resource() - app.used);
   AddPending(app.leaf, Resource() - app.pending);
   if (app.am_running) queues_[app.leaf].am_used -= app.am_resource;
-  if (app.in_leaf) queues_[app.leaf].pending_apps.erase({app.key, &app});
+  if (AppHeap::Contains(app)) queues_[app.leaf].pending_apps.Erase(&app);
   shares_dirty_ = true;
 }
 
@@ -320,6 +320,7 @@ absl::Status FairScheduler::UpdateAsks(const ApplicationAttemptId& attempt,
     return absl::NotFoundError(absl::StrCat(attempt.ToString(), " is not scheduled"));
   }
   App& app = it->second;
+  if (absl::Status s = CheckContainerLimit(app, asks); !s.ok()) return s;
   Resource before = app.pending;
   for (const Ask& ask : asks) {
     if (ask.resource_name != "*") continue;  // locality hints; demand is on the ANY line
@@ -337,6 +338,7 @@ absl::Status FairScheduler::UpdateAsks(const ApplicationAttemptId& attempt,
   }
   AddPending(app.leaf, app.pending - before);
   SetInLeaf(attempt, app, app.runnable && !app.asks.empty());
+  if (site_.size_based_weight) Rekey(attempt, app);  // the weight follows the demand
   return absl::OkStatus();
 }
 
@@ -426,7 +428,9 @@ void FairScheduler::ReleaseContainer(const ContainerId& container) { Forget(cont
 void FairScheduler::MoveNodeUsage(int32_t handle, const Resource& delta_used) {
   Node& n = nodes_[handle];
   n.used += delta_used;
-  node_index_.UpdateHandle(handle, n.total - n.used);
+  Resource free = n.total;
+  free -= n.used;
+  node_index_.UpdateHandle(handle, free);
 }
 
 int32_t FairScheduler::SlotOf(const ContainerId& id) const {
@@ -474,15 +478,17 @@ Resource FairScheduler::NodeUsed(const NodeId& node) const {
 // ---- Ordering ---------------------------------------------------------------------------------
 
 FairScheduler::OrderKey FairScheduler::Order(FairPolicy policy, const Resource& usage,
-                                             const Resource& min_share, const Resource& demand,
+                                             const Resource& pending, const Resource& min_share,
                                              double weight, int64_t tie) const {
+  // The min share counts up to the demand (usage + pending), per type; no Resource is built.
   if (policy == FairPolicy::kDrf) {
-    Resource min = Resource::ComponentMin(min_share, demand);
-    if (min.memory_mb > 0 || min.vcores > 0) {
+    const int64_t min[2] = {std::min(min_share.memory_mb, usage.memory_mb + pending.memory_mb),
+                            std::min(min_share.vcores, usage.vcores + pending.vcores)};
+    if (min[0] > 0 || min[1] > 0) {
       double need = 0;
       for (int t = 0; t < 2; ++t) {
-        if (Get(min, t) > 0)
-          need = std::max(need, Ratio(Get(usage, t), Get(min, t)));
+        if (min[t] > 0)
+          need = std::max(need, Ratio(Get(usage, t), min[t]));
         else if (Get(usage, t) > 0)
           need = kInfinity;
       }
@@ -493,7 +499,7 @@ FairScheduler::OrderKey FairScheduler::Order(FairPolicy policy, const Resource& 
     if (cluster_.memory_mb <= 0) dominant = 0;
     return OrderKey{1, weight > 0 ? dominant / weight : kInfinity, tie};
   }
-  int64_t min = std::min(min_share.memory_mb, demand.memory_mb);
+  int64_t min = std::min(min_share.memory_mb, usage.memory_mb + pending.memory_mb);
   if (usage.memory_mb < min) {
     return OrderKey{0, static_cast<double>(usage.memory_mb) / std::max<int64_t>(min, 1), tie};
   }
@@ -503,8 +509,8 @@ FairScheduler::OrderKey FairScheduler::Order(FairPolicy policy, const Resource& 
 FairScheduler::OrderKey FairScheduler::QueueKey(int q) const {
   const FairQueueConfig& c = config_.queues[q];
   const Queue& queue = queues_[q];
-  return Order(config_.queues[c.parent].policy, queue.used, queue.min_share,
-               queue.used + queue.pending, c.weight, queue.name_rank);
+  return Order(config_.queues[c.parent].policy, queue.used, queue.pending, queue.min_share,
+               c.weight, queue.name_rank);
 }
 
 FairScheduler::OrderKey FairScheduler::AppOrder(const App& app) const {
@@ -512,22 +518,15 @@ FairScheduler::OrderKey FairScheduler::AppOrder(const App& app) const {
   if (policy == FairPolicy::kFifo) {
     return OrderKey{0, -static_cast<double>(app.priority), app.sequence};
   }
-  return Order(policy, app.used, Resource(), app.used + app.pending, 1.0, app.sequence);
+  return Order(policy, app.used, app.pending, Resource(), AppWeight(app), app.sequence);
 }
 
 void FairScheduler::Rekey(const ApplicationAttemptId& id, App& app) {
-  if (!app.in_leaf) {
-    app.key = AppOrder(app);
-    return;
-  }
   OrderKey key = AppOrder(app);
   if (key == app.key) return;
-  // Re-sort by reusing the set node: no allocation per container.
-  Queue& leaf = queues_[app.leaf];
-  auto node = leaf.pending_apps.extract({app.key, &app});
   app.key = key;
-  node.value().first = key;
-  leaf.pending_apps.insert(std::move(node));
+  // A few swaps in the leaf's heap; a parked app goes back under its new key after the pass.
+  if (AppHeap::Contains(app)) queues_[app.leaf].pending_apps.Rekey(&app, key);
 }
 
 void FairScheduler::SetInLeaf(const ApplicationAttemptId& id, App& app, bool in) {
@@ -535,54 +534,18 @@ void FairScheduler::SetInLeaf(const ApplicationAttemptId& id, App& app, bool in)
   Queue& leaf = queues_[app.leaf];
   if (in) {
     app.key = AppOrder(app);
-    leaf.pending_apps.insert({app.key, &app});
-  } else {
-    leaf.pending_apps.erase({app.key, &app});
+    leaf.pending_apps.Push(&app, app.key);
+  } else if (AppHeap::Contains(app)) {
+    leaf.pending_apps.Erase(&app);
   }
   app.in_leaf = in;
 }
 
 void FairScheduler::AddUsed(int leaf, const Resource& delta) {
   for (int q = leaf; q >= 0; q = config_.queues[q].parent) {
-    Queue& queue = queues_[q];
-    int parent = config_.queues[q].parent;
-    queue.used += delta;
-    if (!queue.in_parent) continue;
-    OrderKey key = QueueKey(q);
-    if (key == queue.key) continue;
-    auto& siblings = queues_[parent].active_children;
-    auto node = siblings.extract({queue.key, q});
-    queue.key = key;
-    node.value().first = key;
-    siblings.insert(std::move(node));
+    queues_[q].used += delta;
+    if (active_.IsActive(q)) active_.Rekey(q, QueueKey(q));
   }
-}
-
-void FairScheduler::Activate(int q) {
-  Queue& queue = queues_[q];
-  queue.key = QueueKey(q);
-  queue.in_parent = true;
-  queues_[config_.queues[q].parent].active_children.insert({queue.key, q});
-}
-
-void FairScheduler::Deactivate(int q) {
-  while (q > 0) {
-    Queue& queue = queues_[q];
-    int parent = config_.queues[q].parent;
-    queues_[parent].active_children.erase({queue.key, q});
-    queue.in_parent = false;
-    if (parent == 0 || !queues_[parent].active_children.empty()) return;
-    q = parent;
-  }
-}
-
-int FairScheduler::PickLeaf() const {
-  int q = 0;
-  while (!config_.queues[q].children.empty()) {
-    if (queues_[q].active_children.empty()) return -1;
-    q = queues_[q].active_children.begin()->second;
-  }
-  return q == 0 ? -1 : q;
 }
 
 // ---- Scheduling -------------------------------------------------------------------------------
@@ -593,29 +556,31 @@ std::vector<Allocation> FairScheduler::Schedule() {
   std::vector<Allocation> out;
   // A child always has a larger index than its parent: walking backwards activates a parent only
   // once its children are known.
+  active_.Resize(queues_.size());
   for (int q = static_cast<int>(queues_.size()) - 1; q > 0; --q) {
     bool has_demand = config_.queues[q].children.empty() ? !queues_[q].pending_apps.empty()
-                                                         : !queues_[q].active_children.empty();
-    if (has_demand) Activate(q);
+                                                         : active_.HasActiveChildren(q);
+    if (has_demand) active_.Activate(q, config_.queues[q].parent, QueueKey(q));
   }
-  for (int leaf = PickLeaf(); leaf >= 0; leaf = PickLeaf()) {
+  for (int leaf = active_.PickLeaf(); leaf >= 0; leaf = active_.PickLeaf()) {
+    // ServeLeaf places at most one container and parking an app changes no node, so this is the
+    // only check needed.
     if (ask_floor_.NothingFits(node_index_)) break;  // the cluster is full for every ask
-    if (!ServeLeaf(leaf, out)) Deactivate(leaf);
+    if (!ServeLeaf(leaf, out)) active_.Deactivate(leaf);
   }
+  active_.Clear();
   for (Queue& queue : queues_) {
-    queue.active_children.clear();
-    queue.in_parent = false;
-    for (auto& node : queue.parked) queue.pending_apps.insert(std::move(node));
+    for (App* app : queue.parked) queue.pending_apps.Push(app, app->key);
     queue.parked.clear();
   }
+  EndAssignRound();
   return out;
 }
 
 bool FairScheduler::ServeLeaf(int leaf, std::vector<Allocation>& out) {
   Queue& q = queues_[leaf];
   while (!q.pending_apps.empty()) {
-    if (ask_floor_.NothingFits(node_index_)) return true;  // Schedule() stops
-    App& app = *q.pending_apps.begin()->second;
+    App& app = *q.pending_apps.Top();
     const ApplicationAttemptId& id = app.id;
     for (auto it = app.asks.begin(); it != app.asks.end(); ++it) {
       if (it->second.failed_round == round_) continue;
@@ -635,7 +600,7 @@ bool FairScheduler::ServeLeaf(int leaf, std::vector<Allocation>& out) {
       if (outcome == Outcome::kAppBlocked) break;
       it->second.failed_round = round_;
     }
-    q.parked.push_back(q.pending_apps.extract(q.pending_apps.begin()));
+    q.parked.push_back(q.pending_apps.Pop());
   }
   return false;
 }
@@ -688,6 +653,7 @@ FairScheduler::Outcome FairScheduler::TryAsk(const ApplicationAttemptId& id, App
   }
   ContainerId cid = ContainerId::Make(id, 0, app.next_container++);
   MoveNodeUsage(node, want);
+  CountAssignment(node, want);
   bool is_am = !app.am_allocated;
   int32_t slot;
   if (!free_slots_.empty()) {

@@ -18,16 +18,21 @@
 // Scheduling: each allocation descends from root picking, at each level, the child first in its
 // parent's policy order: fair = below min share first (by usage / min share), then usage /
 // weight (memory); drf = the same on dominant shares; within a leaf the leaf's policy orders its
-// apps (fifo: application priority, then submission). A queue never grows past its maxResources
-// (nor an ancestor's). The first container of an attempt is its AM: it waits while the leaf's AM
-// usage plus the AM would exceed maxAMShare x the leaf's fair share (Hadoop's canRunAppAM: a
-// zero fair-share component is replaced by min(cluster free, maxResources)).
+// apps (fair / drf: usage / app weight, the weight 1 or log2(1 + demand MB) with sizebasedweight;
+// fifo: application priority, then submission). A queue never grows past its maxResources
+// (nor an ancestor's); an ask above the leaf's maxContainerAllocation is refused by UpdateAsks.
+// One Schedule() pass stands for one heartbeat of every node: assignmultiple / max.assign /
+// dynamic.max.assign bound what one node takes in a pass. The first container of an attempt is its
+// AM: it waits while the leaf's AM usage plus the AM would exceed maxAMShare x the leaf's fair
+// share (Hadoop's canRunAppAM: a zero fair-share component is replaced by min(cluster free,
+// maxResources)).
 //
 // Preemption (yarn.scheduler.fair.preemption): every update interval, a leaf that has been below
 // min(minShare, demand) for minSharePreemptionTimeout, or below fairSharePreemptionThreshold x
 // its fair share for fairSharePreemptionTimeout, takes what it lacks from leaves above their fair
 // share, lowest priority and newest containers first, AM containers last, and only while the
-// cluster is busier than preemption.cluster-utilization-threshold. Containers still running
+// cluster is busier than preemption.cluster-utilization-threshold; never from queues with
+// allowPreemptionFrom false (or below one). Containers still running
 // waitTimeBeforeKill after their warning are killed.
 //
 // Nodes: a container goes to the node with the most free memory that also has the vcores
@@ -50,6 +55,7 @@
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
+#include "resourcemanager/scheduler/active_queue_tree.h"
 #include "resourcemanager/scheduler/fair/allocation_config.h"
 #include "resourcemanager/scheduler/node_index.h"
 #include "resourcemanager/scheduler/scheduler.h"
@@ -119,10 +125,6 @@ class FairScheduler final : public Scheduler {
     }
   };
   using AskKey = std::tuple<int32_t, int64_t, std::string>;  // priority, request id, name
-  struct App;
-  // The order key is unique per app (its tie is the submission sequence), so the pointer never
-  // decides the order; it saves a hash lookup per allocation.
-  using AppKey = std::pair<OrderKey, App*>;
 
   struct AskState {
     Ask ask;
@@ -148,9 +150,13 @@ class FairScheduler final : public Scheduler {
     bool am_running = false;
     ContainerId am_container;
     std::string pending_reason;
-    bool in_leaf = false;  // in its leaf's pending set (or parked this round)
+    bool in_leaf = false;  // in its leaf's pending_apps (or parked this round)
     OrderKey key;
+    int32_t heap_pos = -1;  // position in its leaf's pending_apps, -1 when out (or parked)
   };
+  // The order key is unique per app (its tie is the submission sequence), so the address never
+  // decides the order; holding the App saves a hash lookup per allocation.
+  using AppHeap = IntrusiveHeap<OrderKey, App, &App::heap_pos>;
   struct Queue {
     Resource used;
     Resource pending;               // leaves: asks of their apps
@@ -159,13 +165,9 @@ class FairScheduler final : public Scheduler {
     Resource fair_share, steady_fair_share;
     int32_t num_apps = 0;       // admitted apps in the subtree
     int32_t runnable_apps = 0;  // runnable apps in the subtree
-    // Children with demand not exhausted in the current round, by policy order.
-    std::set<std::pair<OrderKey, int>> active_children;
-    OrderKey key;
-    bool in_parent = false;
     // Leaves only.
-    std::set<AppKey> pending_apps;
-    std::vector<std::set<AppKey>::node_type> parked;  // out of pending_apps for this round
+    AppHeap pending_apps;      // runnable apps with asks, by the leaf's policy order
+    std::vector<App*> parked;  // out of pending_apps for this round
     Resource am_used;
     int64_t name_rank = 0;  // ties between siblings break by queue name, as in YARN
     // Preemption bookkeeping.
@@ -218,14 +220,18 @@ class FairScheduler final : public Scheduler {
   // Ordering.
   OrderKey QueueKey(int q) const;
   OrderKey AppOrder(const App& app) const;
-  OrderKey Order(FairPolicy policy, const Resource& usage, const Resource& min_share,
-                 const Resource& demand, double weight, int64_t tie) const;
+  // FSAppAttempt.getWeight: 1, or log2(1 + demand memory) with sizebasedweight. The application
+  // priority does not scale it (Hadoop pins an app's Fair priority at 1).
+  double AppWeight(const App& app) const;
+  // maxContainerAllocation of the app's leaf: InvalidArgument naming the queue and the limit
+  // when an ask is larger (the AM's ask also becomes the app's pending reason).
+  absl::Status CheckContainerLimit(App& app, const std::vector<Ask>& asks) const;
+  // The demand is usage + pending.
+  OrderKey Order(FairPolicy policy, const Resource& usage, const Resource& pending,
+                 const Resource& min_share, double weight, int64_t tie) const;
   void AddUsed(int leaf, const Resource& delta);
   void Rekey(const ApplicationAttemptId& id, App& app);
   void SetInLeaf(const ApplicationAttemptId& id, App& app, bool in);
-  void Activate(int q);
-  void Deactivate(int q);
-  int PickLeaf() const;
   bool ServeLeaf(int leaf, std::vector<Allocation>& out);
   Outcome TryAsk(const ApplicationAttemptId& id, App& app, AskState& ask,
                  std::vector<Allocation>& out);
@@ -241,6 +247,12 @@ class FairScheduler final : public Scheduler {
   // The slab slot of a live container, or -1.
   int32_t SlotOf(const ContainerId& id) const;
 
+  // Per-node assignment limit of one Schedule() pass (assignmultiple, max.assign,
+  // dynamic.max.assign; fair_queues.cc): a node that reached it is hidden from node_index_ until
+  // EndAssignRound, so a pass never scans nodes. No-ops when the limit is off.
+  void CountAssignment(int32_t node, const Resource& assigned);
+  void EndAssignRound();
+
   // Preemption (fair_preemption.cc).
   Resource Starvation(int leaf, int64_t now_ms);
 
@@ -252,7 +264,10 @@ class FairScheduler final : public Scheduler {
   AllocationConfig config_;
   mutable std::vector<Queue> queues_;  // parallel to config_.queues; shares computed lazily
   mutable bool shares_dirty_ = true;
-  // Node-based: App addresses stay valid while the app exists (AppKey holds them).
+  // Queues with demand not exhausted in the current Schedule() pass, in their parent's policy
+  // order (QueueKey).
+  ActiveQueueTree<OrderKey> active_;
+  // Node-based: App addresses stay valid while the app exists (the leaf heaps hold them).
   std::unordered_map<ApplicationAttemptId, App, absl::Hash<ApplicationAttemptId>> apps_;
   std::set<std::pair<int64_t, ApplicationAttemptId>> waiting_;  // not runnable, by submission
   absl::flat_hash_map<std::string, int32_t> user_runnable_;
@@ -265,6 +280,14 @@ class FairScheduler final : public Scheduler {
   int64_t next_sequence_ = 0;
   int64_t next_container_sequence_ = 0;
   uint64_t round_ = 0;
+  struct NodeRound {
+    uint64_t round = 0;
+    int32_t containers = 0;
+    Resource assigned;
+    Resource budget;  // dynamic.max.assign: half of what the node had free at its first one
+  };
+  std::vector<NodeRound> node_rounds_;  // by NodeIndex handle; used only with a limit
+  std::vector<int32_t> capped_nodes_;   // hidden from node_index_ in this pass
 };
 
 }  // namespace skein::rm

@@ -26,7 +26,7 @@ Ask MakeAsk(int priority, int64_t mem, int64_t vcores, int n) {
 constexpr char kNoAmLimit[] = "<queueMaxAMShareDefault>-1</queueMaxAMShareDefault>\n";
 
 class FairSchedulerTest : public ::testing::Test {
- protected:
+ public:
   std::unique_ptr<FairScheduler> Make(const std::string& body, FairSiteConfig site = {},
                                       const ResourceCalculator* calc = nullptr) {
     auto alloc = AllocationConfig::Parse("<allocations>\n" + body + "</allocations>\n",
@@ -503,6 +503,167 @@ TEST_F(FairSchedulerTest, ReinitializeRaisesLimitsAndStartsWaitingApps) {
   ASSERT_TRUE(s.Reinitialize(conf).ok());
   EXPECT_EQ(CountByApp(s.Schedule())[2], 1);
   EXPECT_EQ(s.allocations().queues[s.allocations().Find("a")].max_running_apps, 2);
+}
+
+}  // namespace
+}  // namespace skein::rm
+
+namespace skein::rm {
+namespace {
+
+// Two apps in one leaf with the fair policy are served by usage / weight. By default every app
+// weighs 1: they split the node evenly. With sizebasedweight an app weighs log2(1 + demand MB):
+// 2^20 - 1 MB of demand weighs 20, 2^10 - 1 MB weighs 10, so the node splits 2:1.
+// Two apps of 1 MB containers in leaf a, on one node of `node_mb`, after one pass.
+std::unique_ptr<FairScheduler> TwoAppsInALeaf(FairSchedulerTest& t, bool size_based,
+                                              int64_t node_mb, int32_t first, int32_t second,
+                                              std::map<int, int>* count) {
+  FairSiteConfig site;
+  site.size_based_weight = size_based;
+  auto s = t.Make(kNoAmLimit, site);
+  s->AddNode(NodeId("n1", 1), Resource(node_mb, 1000));
+  FairSchedulerTest::Submit(*s, 1, "a", "u", first, 1, 1);
+  FairSchedulerTest::Submit(*s, 2, "a", "v", second, 1, 1);
+  *count = FairSchedulerTest::CountByApp(s->Schedule());
+  return s;
+}
+
+TEST_F(FairSchedulerTest, AppsInALeafShareByWeightAndSizeBasedWeightFollowsDemand) {
+  for (bool size_based : {false, true}) {
+    std::map<int, int> count;
+    TwoAppsInALeaf(*this, size_based, 300, (1 << 20) - 1, (1 << 10) - 1, &count);
+    SCOPED_TRACE(size_based ? "sizebasedweight" : "weight 1");
+    EXPECT_NEAR(count[1], size_based ? 200 : 150, 1);
+    EXPECT_NEAR(count[2], size_based ? 100 : 150, 1);
+  }
+}
+
+TEST_F(FairSchedulerTest, SizeBasedWeightIsRecomputedWhenTheDemandChanges) {
+  std::map<int, int> count;
+  auto s = TwoAppsInALeaf(*this, true, 100, 1023, 1023, &count);
+  ASSERT_EQ(count[1], 50);
+  ASSERT_EQ(count[2], 50);
+  // App 2 now wants far more: it weighs twice as much, so the next free megabyte is its, although
+  // both hold 50 and app 1 was submitted first.
+  ASSERT_TRUE(s->UpdateAsks(Attempt(2), {MakeAsk(1, 1, 1, (1 << 20) - 51)}).ok());
+  s->AddNode(NodeId("n2", 1), Resource(1, 10));
+  auto next = s->Schedule();
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].container_id.application_attempt_id(), Attempt(2));
+}
+
+TEST_F(FairSchedulerTest, MaxContainerAllocationRejectsLargerAsksNamingTheQueue) {
+  auto s = Make(std::string(kNoAmLimit) +
+                "<queue name=\"p\" type=\"parent\">"
+                "<maxContainerAllocation>2048 mb, 2 vcores</maxContainerAllocation>"
+                "<queue name=\"small\"/></queue>\n");
+  s->AddNode(NodeId("n1", 1), Resource(16384, 64));
+  ASSERT_TRUE(s->AddAttempt(Attempt(1), "p.small", "u", 0).ok());
+  // The AM's ask is too large: refused, and the app says why it waits.
+  absl::Status am = s->UpdateAsks(Attempt(1), {MakeAsk(0, 4096, 1, 1)});
+  EXPECT_EQ(am.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(am.message(),
+            "Invalid resource request! Cannot allocate containers as requested resource is "
+            "greater than maximum allowed allocation. Requested resource type=[memory-mb], "
+            "Requested resource=<memory:4096, vCores:1>, maximum allowed allocation=<memory:2048, "
+            "vCores:2> (maxContainerAllocation of queue root.p.small)");
+  EXPECT_EQ(s->PendingReason(Attempt(1)), am.message());
+  EXPECT_TRUE(s->Schedule().empty());
+  ASSERT_TRUE(s->UpdateAsks(Attempt(1), {MakeAsk(0, 2048, 2, 1)}).ok());
+  ASSERT_EQ(s->Schedule().size(), 1u);
+  // Later asks: one bad line refuses the whole update, and nothing changes.
+  absl::Status vcores = s->UpdateAsks(Attempt(1), {MakeAsk(1, 1024, 1, 5), MakeAsk(2, 1024, 3, 1)});
+  EXPECT_EQ(vcores.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(vcores.message(), HasSubstr("Requested resource type=[vcores]"));
+  EXPECT_EQ(s->Pending(Attempt(1)), Resource());
+  EXPECT_EQ(s->PendingReason(Attempt(1)), "");  // the AM runs: nothing to report
+  // Queues outside p have no limit.
+  Submit(*s, 2, "default", "v", 1, 8192, 8);
+  EXPECT_EQ(s->Schedule().size(), 1u);
+}
+
+TEST_F(FairSchedulerTest, MaxChildResourcesCapsQueuesThatRulesCreate) {
+  auto s = Make(std::string(kNoAmLimit) +
+                "<queue name=\"users\" type=\"parent\">"
+                "<maxChildResources>2048 mb, 64 vcores</maxChildResources></queue>\n"
+                "<queuePlacementPolicy><rule name=\"nestedUserQueue\">"
+                "<rule name=\"default\" queue=\"users\"/></rule>"
+                "<rule name=\"reject\"/></queuePlacementPolicy>\n");
+  s->AddNode(NodeId("n1", 1), Resource(16384, 64));
+  auto placed = s->AddAttempt(Attempt(1), "", "alice", 0);
+  ASSERT_TRUE(placed.ok()) << placed.status();
+  EXPECT_EQ(*placed, "root.users.alice");
+  ASSERT_TRUE(s->UpdateAsks(Attempt(1), {MakeAsk(1, 1024, 1, 10)}).ok());
+  EXPECT_EQ(s->Schedule().size(), 2u);
+  EXPECT_EQ(Queue(*s, "users.alice").fair.max_resources, Resource(2048, 64));
+}
+
+TEST_F(FairSchedulerTest, AllowPreemptionFromFalseProtectsTheQueueAndItsChildren) {
+  FairSiteConfig site;
+  site.preemption = true;
+  auto s = Make(std::string(kNoAmLimit) +
+                    "<defaultFairSharePreemptionTimeout>5</defaultFairSharePreemptionTimeout>\n"
+                    "<queue name=\"kept\" type=\"parent\"><allowPreemptionFrom>false"
+                    "</allowPreemptionFrom><queue name=\"a\"/></queue>\n"
+                    "<queue name=\"open\"/><queue name=\"b\"/>\n",
+                site);
+  s->AddNode(NodeId("n1", 1), Resource(8192, 64));
+  Submit(*s, 1, "kept.a", "u", 4);
+  Submit(*s, 2, "open", "u", 4);
+  ASSERT_EQ(s->Schedule().size(), 8u);
+  Submit(*s, 3, "b", "v", 3);  // fair share 8192 / 3 each: b is owed 2730
+  (void)s->SelectPreemption(0);
+  PreemptionRound round = s->SelectPreemption(6000);
+  ASSERT_FALSE(round.to_warn.empty());
+  for (const ContainerId& c : round.to_warn) {
+    EXPECT_EQ(c.application_attempt_id(), Attempt(2)) << c.ToString();
+  }
+  EXPECT_TRUE(Queue(*s, "kept.a").preemption_disabled);
+  EXPECT_FALSE(Queue(*s, "open").preemption_disabled);
+}
+
+// YARN's node-heartbeat limits, one Schedule() pass standing for one heartbeat of every node.
+TEST_F(FairSchedulerTest, AssignLimitsBoundWhatOneNodeTakesPerPass) {
+  struct Case {
+    const char* name;
+    bool multiple, dynamic;
+    int32_t max_assign;
+    std::vector<size_t> passes;  // allocations per pass on two 8 GB nodes, 1 GB each
+  };
+  for (const Case& c : std::vector<Case>{
+           {"assignmultiple false", false, true, -1, {2, 2, 2}},
+           {"max.assign 3", true, false, 3, {6, 6, 4, 0}},
+           // Half of what a node has free: 8 GB -> 5 (the fifth passes 4 GB), 3 GB -> 2, 1 -> 1.
+           {"dynamic", true, true, -1, {10, 4, 2, 0}},
+           {"unlimited", true, false, 0, {16, 0}}}) {
+    SCOPED_TRACE(c.name);
+    FairSiteConfig site;
+    site.assign_multiple = c.multiple;
+    site.dynamic_max_assign = c.dynamic;
+    site.max_assign = c.max_assign;
+    auto s = Make(kNoAmLimit, site);
+    s->AddNode(NodeId("n1", 1), Resource(8192, 64));
+    s->AddNode(NodeId("n2", 1), Resource(8192, 64));
+    Submit(*s, 1, "a", "u", 100);
+    for (size_t expected : c.passes) {
+      auto got = s->Schedule();
+      EXPECT_EQ(got.size(), expected);
+      std::map<std::string, int> per_node;
+      for (const Allocation& a : got) ++per_node[a.node.ToString()];
+      if (!c.multiple) {
+        for (const auto& [node, n] : per_node) EXPECT_EQ(n, 1) << node;
+      }
+    }
+  }
+  // The limit hides a node only during the pass: usage and free room are intact afterwards.
+  FairSiteConfig one;
+  one.assign_multiple = false;
+  auto s = Make(kNoAmLimit, one);
+  s->AddNode(NodeId("n1", 1), Resource(4096, 64));
+  Submit(*s, 1, "a", "u", 10);
+  for (int i = 0; i < 4; ++i) ASSERT_EQ(s->Schedule().size(), 1u);
+  EXPECT_TRUE(s->Schedule().empty());
+  EXPECT_EQ(s->NodeUsed(NodeId("n1", 1)), Resource(4096, 4));
 }
 
 }  // namespace
