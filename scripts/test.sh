@@ -18,6 +18,8 @@ if [ -n "${SKEIN_SANITIZE:-}" ]; then
   cmake_args+=("-DSKEIN_SANITIZE=${SKEIN_SANITIZE}")
   # Debian's gRPC/Abseil are not TSan-instrumented: suppress their internal (false) races only.
   export TSAN_OPTIONS="suppressions=$PWD/scripts/tsan.supp ${TSAN_OPTIONS:-}"
+  # A UBSan report fails the process (and so its test) instead of scrolling by unseen.
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1 ${UBSAN_OPTIONS:-}"
 fi
 
 echo "== format check"

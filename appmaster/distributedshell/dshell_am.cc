@@ -174,6 +174,7 @@ void DShellAppMaster::OnAllocated(const proto::ContainerProto& container) {
     }
     return;
   }
+  log_ << "Succeeded to start Container " << id.ToString() << std::endl;
   running_.insert(id);
 }
 

@@ -63,7 +63,18 @@ struct ChildPlan {
   // Written by the child.
   int err = 0;
   const char* failed = nullptr;  // what failed (a path, "setsid", ...)
+  int report_fd = -1;            // >= 0 (fork mode): the child also sends {err, failed} here
 };
+
+// Under ASan and TSan the child is a plain fork(): their interceptors of clone() run hooks in the
+// child that assume a separate address space (TSan aborts; ASan warns on the noreturn path), so a
+// sanitizer build trades the cheap shared-memory start for a correct one. The child then reports
+// a failure through a close-on-exec pipe instead of the shared ChildPlan.
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+constexpr bool kSpawnWithFork = true;
+#else
+constexpr bool kSpawnWithFork = false;
+#endif
 
 // Raw system calls only: no libc state, no sanitizer interceptors, nothing that allocates.
 long Sys(long n, long a = 0, long b = 0, long c = 0, long d = 0) { return syscall(n, a, b, c, d); }
@@ -71,6 +82,14 @@ long Sys(long n, long a = 0, long b = 0, long c = 0, long d = 0) { return syscal
 [[noreturn]] void ChildFail(ChildPlan* plan, const char* what) {
   plan->err = errno;
   plan->failed = what;
+  if (plan->report_fd >= 0) {
+    // The parent's copy of `what` has the same address: fork copied the memory as it was.
+    struct {
+      int err;
+      const char* failed;
+    } report = {plan->err, what};
+    Sys(SYS_write, plan->report_fd, reinterpret_cast<long>(&report), sizeof(report));
+  }
   Sys(SYS_exit, 127);
   __builtin_unreachable();
 }
@@ -164,6 +183,41 @@ absl::StatusOr<int> SpawnChild(ChildPlan& plan) {
       8);
   char* top = stack.get() + kStackSize;
   top -= reinterpret_cast<uintptr_t>(top) % 16;
+  if (kSpawnWithFork) {
+    int report[2];
+    if (pipe2(report, O_CLOEXEC) != 0) {
+      const int pipe_err = errno;
+      Sys(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&old), 0, 8);
+      return ErrnoStatus(pipe_err, "pipe2");
+    }
+    const int pid = fork();
+    if (pid == 0) {
+      Sys(SYS_close, report[0]);
+      plan.report_fd = report[1];
+      ChildMain(&plan);  // does not return
+    }
+    const int fork_err = errno;
+    Sys(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&old), 0, 8);
+    close(report[1]);
+    if (pid < 0) {
+      close(report[0]);
+      return ErrnoStatus(fork_err, "fork");
+    }
+    struct {
+      int err;
+      const char* failed;
+    } got = {0, nullptr};
+    ssize_t n;
+    do {
+      n = read(report[0], &got, sizeof(got));
+    } while (n < 0 && errno == EINTR);
+    close(report[0]);
+    if (n == static_cast<ssize_t>(sizeof(got))) {  // nothing read: the child exec'ed
+      waitpid(pid, nullptr, 0);
+      return ErrnoStatus(got.err, got.failed);
+    }
+    return pid;
+  }
   int pid = clone(ChildMain, top, CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
   const int clone_err = errno;
   Sys(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&old), 0, 8);

@@ -180,7 +180,14 @@ TEST(EndToEndTest, KilledNodeManagerBecomesLostAndItsContainersAborted) {
         for (int i = 0; i < 2; ++i) {
           if (!FindFiles(cluster.nm_log_dir(i), "AppMaster.stdout").empty()) am_node = i;
         }
-        return am_node >= 0 && !FindFiles(cluster.nm_log_dir(1 - am_node), "stdout").empty();
+        if (am_node < 0 || FindFiles(cluster.nm_log_dir(1 - am_node), "stdout").empty()) {
+          return false;
+        }
+        // Only once the AM has every StartContainers reply: killed earlier, the NM would fail a
+        // start (a different path from the one tested here).
+        std::string am_log =
+            ReadFileOrEmpty(FindFiles(cluster.nm_log_dir(am_node), "AppMaster.stdout").at(0));
+        return CountOccurrences(am_log, "Succeeded to start Container") == 4;
       },
       absl::Seconds(30)));
   cluster.KillNodeManager(1 - am_node);

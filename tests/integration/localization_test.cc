@@ -22,7 +22,7 @@ int ExecutorLogsContaining(const TestCluster& cluster, const std::string& text) 
   for (const auto& f : FindFiles(cluster.nm_log_dir(0), "stdout")) {
     std::string log = ReadFileOrEmpty(f);
     if (absl::StrContains(log, "ApplicationMaster")) continue;
-    for (size_t pos = log.find(text); pos != std::string::npos; pos = log.find(text, pos + 1)) ++n;
+    n += CountOccurrences(log, text);
   }
   return n;
 }

@@ -81,6 +81,14 @@ std::string ReadFileOrEmpty(const std::string& path) {
   return ss.str();
 }
 
+int CountOccurrences(const std::string& text, const std::string& needle) {
+  int n = 0;
+  if (needle.empty()) return 0;
+  for (size_t pos = text.find(needle); pos != std::string::npos; pos = text.find(needle, pos + 1))
+    ++n;
+  return n;
+}
+
 CommandResult RunCommand(const std::vector<std::string>& argv, absl::Duration timeout) {
   static int counter = 0;
   std::string base =

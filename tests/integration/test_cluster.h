@@ -51,6 +51,8 @@ struct CommandResult {
 // Runs a command to completion (bounded), capturing its output.
 CommandResult RunCommand(const std::vector<std::string>& argv, absl::Duration timeout);
 std::string ReadFileOrEmpty(const std::string& path);
+// How many times `needle` appears in `text` (overlapping occurrences too).
+int CountOccurrences(const std::string& text, const std::string& needle);
 // Files below `dir` whose name equals `name` (recursive).
 std::vector<std::string> FindFiles(const std::string& dir, const std::string& name);
 // The first application id in a command's output ("Submitted application application_..."),
