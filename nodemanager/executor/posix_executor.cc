@@ -148,8 +148,15 @@ int ChildMain(void* arg) {
     for (size_t i = 0; i < len; ++i) plan->pid_slot[i] = digits[i];
     plan->pid_slot[len] = '\0';
   }
-  if (Sys(SYS_close_range, 3, ~0U, 0) != 0) {
-    for (long fd = 3; fd < 4096; ++fd) Sys(SYS_close, fd);
+  // Every inherited descriptor goes, except fork mode's close-on-exec report pipe, which must
+  // stay open for an exec failure to be reported.
+  const long keep = plan->report_fd;
+  bool closed = keep <= 3 || Sys(SYS_close_range, 3, keep - 1, 0) == 0;
+  closed = closed && Sys(SYS_close_range, keep >= 3 ? keep + 1 : 3, ~0U, 0) == 0;
+  if (!closed) {
+    for (long fd = 3; fd < 4096; ++fd) {
+      if (fd != keep) Sys(SYS_close, fd);
+    }
   }
   const uint64_t none = 0;
   Sys(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&none), 0, 8);
