@@ -67,6 +67,9 @@ struct FairQueueSnapshot {
   int32_t max_running_apps = -1;           // -1: unlimited
   double max_am_share = 0.5;
   bool is_parent = false;
+  // The queue's own maxContainerAllocation (inherited); huge when it sets none. REST shows the
+  // smaller of this and the scheduler's maximum allocation.
+  Resource max_container_allocation = Resource(INT64_MAX / 4, INT64_MAX / 4);
 };
 
 struct QueueSnapshot {

@@ -358,8 +358,17 @@ TEST(SchedulerJsonTest, FairShape) {
   EXPECT_EQ(l["demandResources"], json({{"memory", 5120}, {"vCores", 5}}));
   EXPECT_EQ(l["amUsedResources"], json({{"memory", 1024}, {"vCores", 1}}));
   EXPECT_EQ(l["amMaxResources"], json({{"memory", 2048}, {"vCores", 2}}));
-  EXPECT_EQ(l["maxContainerAllocation"], json({{"memory", 4096}, {"vCores", 4}}));
+  EXPECT_EQ(l["maxContainerAllocation"], json({{"memory", 4096}, {"vCores", 4}}));  // cluster's
   EXPECT_EQ(l["schedulingPolicy"], "drf");
+  {
+    // A queue's own maxContainerAllocation shows where it is below the scheduler's maximum,
+    // type by type.
+    SchedulerInput limited = in;
+    limited.root.children[0].fair.max_container_allocation = Resource(2048, 8);
+    json q = SchedulerJson(
+        limited)["scheduler"]["schedulerInfo"]["rootQueue"]["childQueues"]["queue"][0];
+    EXPECT_EQ(q["maxContainerAllocation"], json({{"memory", 2048}, {"vCores", 4}}));
+  }
   EXPECT_EQ(l["numActiveApps"], 1);
   EXPECT_EQ(l["numPendingApps"], 2);
   EXPECT_EQ(l["allocatedContainers"], 2);

@@ -109,7 +109,8 @@ json FairQueueJson(const rm::QueueSnapshot& q, const SchedulerInput& in) {
             {"fairResources", ResourceJson(f.fair_share)},
             {"clusterResources", ResourceJson(cluster)},
             {"reservedResources", ResourceJson(Resource())},
-            {"maxContainerAllocation", ResourceJson(in.maximum_allocation)},
+            {"maxContainerAllocation", ResourceJson(Resource::ComponentMin(
+                                           f.max_container_allocation, in.maximum_allocation))},
             {"allocatedContainers", q.num_containers},
             {"reservedContainers", 0},
             {"pendingContainers", 0},

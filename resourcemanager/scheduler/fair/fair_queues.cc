@@ -206,6 +206,7 @@ QueueSnapshot FairScheduler::Snapshot(int index) const {
   f.max_running_apps = s.max_applications;
   f.max_am_share = c.max_am_share;
   f.is_parent = !c.is_leaf();
+  f.max_container_allocation = c.max_container_allocation;
   if (c.is_leaf() && index != 0) {
     s.am_used = q.am_used;
     s.am_limit = c.max_am_share >= 0 ? MaxAmResource(index) : cluster_;
