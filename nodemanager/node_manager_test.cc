@@ -492,9 +492,13 @@ TEST_F(NodeManagerRestartTest, RecoveryKeepsRunningContainerAndReportsItsExitCod
 }
 
 TEST_F(NodeManagerRestartTest, WithoutRecoveryLeftoverContainersAreKilled) {
+  rm_.set_interval_ms(200);
   StartRm();
   WriteSite(false);
   StartNmProcess();
+  // The fake RM counts a registration when the call arrives; the NM takes containers only once
+  // it has the answer, which its first heartbeat proves.
+  ASSERT_TRUE(WaitUntil([&] { return rm_.heartbeats() >= 1; }));
   ContainerId id = Cid(kApp, 1);
   StartOk(id, {"cut -d' ' -f5 /proc/$$/stat > <LOG_DIR>/pid; exec sleep 60"});
   const int pgid = WaitForPid(id);

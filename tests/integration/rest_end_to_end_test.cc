@@ -50,10 +50,19 @@ TEST(RestEndToEndTest, RunningDistributedShellSeenAndKilledThroughRest) {
   std::string nm_http = node["nodeHTTPAddress"].get<std::string>();
   httplib::Client nm("127.0.0.1", std::stoi(nm_http.substr(nm_http.rfind(':') + 1)));
   nm.set_read_timeout(10, 0);
-  auto nm_containers = nm.Get("/ws/v1/node/containers");
-  ASSERT_TRUE(nm_containers) << nm_http;
-  json containers = json::parse(nm_containers->body)["containers"]["container"];
-  ASSERT_EQ(containers.size(), 2u) << nm_containers->body;
+  // The RM counts a container from its allocation; the NM lists it once the AM has started it.
+  json containers;
+  std::string nm_body;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        auto r = nm.Get("/ws/v1/node/containers");
+        if (!r || r->status != 200) return false;
+        nm_body = r->body;
+        containers = json::parse(r->body, nullptr, false)["containers"]["container"];
+        return containers.is_array() && containers.size() == 2u;
+      },
+      absl::Seconds(30)))
+      << nm_http << " " << nm_body;
   EXPECT_EQ(containers[0]["state"], "RUNNING");
   EXPECT_EQ(containers[0]["exitCode"], -1000);
   auto nm_info = nm.Get("/ws/v1/node/info");
