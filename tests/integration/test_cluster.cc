@@ -154,7 +154,15 @@ constexpr bool kSanitizedBuild = false;
 
 TestCluster::TestCluster(int num_node_managers, std::map<std::string, std::string> properties)
     : num_nms_(num_node_managers), properties_(std::move(properties)) {
-  if (kSanitizedBuild) properties_.emplace("yarn.nodemanager.vmem-check-enabled", "false");
+  if (kSanitizedBuild) {
+    properties_.emplace("yarn.nodemanager.vmem-check-enabled", "false");
+    // Sanitized AMs and executors get the runtime options (e.g. TSan's suppressions for the
+    // uninstrumented Debian gRPC) the daemons run with.
+    const std::string whitelist =
+        conf::Configuration::WithYarnDefaults().Get("yarn.nodemanager.env-whitelist").value_or("");
+    properties_.emplace("yarn.nodemanager.env-whitelist",
+                        whitelist + ",TSAN_OPTIONS,ASAN_OPTIONS,UBSAN_OPTIONS");
+  }
   char tmpl[] = "/tmp/skein-it-XXXXXX";
   base_ = mkdtemp(tmpl);
   conf_dir_ = base_ + "/conf";
