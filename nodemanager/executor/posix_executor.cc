@@ -76,6 +76,12 @@ constexpr bool kSpawnWithFork = true;
 constexpr bool kSpawnWithFork = false;
 #endif
 
+// What a fork-mode child sends through its report pipe when it fails before exec.
+struct ChildReport {
+  int err;
+  const char* failed;
+};
+
 // Raw system calls only: no libc state, no sanitizer interceptors, nothing that allocates.
 long Sys(long n, long a = 0, long b = 0, long c = 0, long d = 0) { return syscall(n, a, b, c, d); }
 
@@ -84,10 +90,7 @@ long Sys(long n, long a = 0, long b = 0, long c = 0, long d = 0) { return syscal
   plan->failed = what;
   if (plan->report_fd >= 0) {
     // The parent's copy of `what` has the same address: fork copied the memory as it was.
-    struct {
-      int err;
-      const char* failed;
-    } report = {plan->err, what};
+    const ChildReport report = {plan->err, what};
     Sys(SYS_write, plan->report_fd, reinterpret_cast<long>(&report), sizeof(report));
   }
   Sys(SYS_exit, 127);
@@ -182,14 +185,11 @@ bool Shadowed(int fd, const std::vector<FdRedirect>& redirects) {
 // Starts the child described by `plan` and returns its pid once it has exec'ed.
 absl::StatusOr<int> SpawnChild(ChildPlan& plan) {
   constexpr size_t kStackSize = 64 * 1024;
-  std::unique_ptr<char[]> stack(new char[kStackSize]);
   // Nothing may interrupt the child with one of our handlers before it reset them.
   const uint64_t all = ~uint64_t{0};
   uint64_t old = 0;
   Sys(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&all), reinterpret_cast<long>(&old),
       8);
-  char* top = stack.get() + kStackSize;
-  top -= reinterpret_cast<uintptr_t>(top) % 16;
   if (kSpawnWithFork) {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) {
@@ -210,10 +210,7 @@ absl::StatusOr<int> SpawnChild(ChildPlan& plan) {
       close(report[0]);
       return ErrnoStatus(fork_err, "fork");
     }
-    struct {
-      int err;
-      const char* failed;
-    } got = {0, nullptr};
+    ChildReport got = {0, nullptr};
     ssize_t n;
     do {
       n = read(report[0], &got, sizeof(got));
@@ -225,6 +222,9 @@ absl::StatusOr<int> SpawnChild(ChildPlan& plan) {
     }
     return pid;
   }
+  std::unique_ptr<char[]> stack(new char[kStackSize]);
+  char* top = stack.get() + kStackSize;
+  top -= reinterpret_cast<uintptr_t>(top) % 16;
   int pid = clone(ChildMain, top, CLONE_VM | CLONE_VFORK | SIGCHLD, &plan);
   const int clone_err = errno;
   Sys(SYS_rt_sigprocmask, SIG_SETMASK, reinterpret_cast<long>(&old), 0, 8);
