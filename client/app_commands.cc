@@ -111,6 +111,14 @@ bool Parse(const std::vector<std::string>& args, const std::map<std::string, Ari
   return true;
 }
 
+// The end of every command when none of its actions was asked: `-help` prints the usage; anything
+// else is Hadoop's "Invalid Command Usage" and the usage. Both exit 0, as Hadoop's.
+int HelpOrInvalidUsage(const ParsedOptions& opts, const char* usage, CliContext& ctx) {
+  if (!opts.Has("help")) ctx.err << "Invalid Command Usage : \n";
+  ctx.out << usage;
+  return 0;
+}
+
 absl::StatusOr<std::unique_ptr<RMClient>> Connect(CliContext& ctx) {
   return RMClient::Create(ctx.conf);
 }
@@ -347,9 +355,7 @@ int RunApplicationCommand(const std::vector<std::string>& args, CliContext& ctx)
     }
     return MoveApplication(opts.Value("appId"), opts.Value("changeQueue"), ctx);
   }
-  ctx.err << "Invalid Command Usage : \n";
-  ctx.out << kApplicationUsage;
-  return 0;
+  return HelpOrInvalidUsage(opts, kApplicationUsage, ctx);
 }
 
 int RunNodeCommand(const std::vector<std::string>& args, CliContext& ctx) {
@@ -428,13 +434,7 @@ int RunNodeCommand(const std::vector<std::string>& args, CliContext& ctx) {
     ctx.out << FormatNodeList(nodes, opts.Has("showDetails"));
     return 0;
   }
-  if (opts.Has("help")) {
-    ctx.out << kNodeUsage;
-    return 0;
-  }
-  ctx.err << "Invalid Command Usage : \n";
-  ctx.out << kNodeUsage;
-  return 0;
+  return HelpOrInvalidUsage(opts, kNodeUsage, ctx);
 }
 
 int RunQueueCommand(const std::vector<std::string>& args, CliContext& ctx) {
@@ -464,13 +464,7 @@ int RunQueueCommand(const std::vector<std::string>& args, CliContext& ctx) {
     ctx.out << FormatQueueInfo(*resp);
     return 0;
   }
-  if (opts.Has("help")) {
-    ctx.out << kQueueUsage;
-    return 0;
-  }
-  ctx.err << "Invalid Command Usage : \n";
-  ctx.out << kQueueUsage;
-  return 0;
+  return HelpOrInvalidUsage(opts, kQueueUsage, ctx);
 }
 
 int RunContainerCommand(const std::vector<std::string>& args, CliContext& ctx) {
@@ -506,13 +500,7 @@ int RunContainerCommand(const std::vector<std::string>& args, CliContext& ctx) {
     }
     return 0;
   }
-  if (opts.Has("help")) {
-    ctx.out << kContainerUsage;
-    return 0;
-  }
-  ctx.err << "Invalid Command Usage : \n";
-  ctx.out << kContainerUsage;
-  return 0;
+  return HelpOrInvalidUsage(opts, kContainerUsage, ctx);
 }
 
 }  // namespace skein::cli

@@ -249,6 +249,21 @@ TEST(YarnCliBasics, VersionHelpAndUnknownCommand) {
   EXPECT_THAT(err.str(), HasSubstr("--config needs a configuration directory"));
 }
 
+// With no action: -help prints the command's usage; nothing prints Hadoop's "Invalid Command
+// Usage" before it. Both exit 0, as Hadoop's.
+TEST(YarnCliBasics, HelpOrInvalidUsageOfEachCommand) {
+  for (const std::string command : {"application", "node", "queue", "container"}) {
+    std::ostringstream out, err;
+    EXPECT_EQ(RunYarn({command, "-help"}, out, err), 0) << command;
+    EXPECT_THAT(out.str(), StartsWith("usage: " + command + "\n")) << command;
+    EXPECT_EQ(err.str(), "") << command;
+    out.str("");
+    EXPECT_EQ(RunYarn({command}, out, err), 0) << command;
+    EXPECT_EQ(err.str(), "Invalid Command Usage : \n") << command;
+    EXPECT_THAT(out.str(), StartsWith("usage: " + command + "\n")) << command;
+  }
+}
+
 TEST(YarnCliBasics, MalformedConfigNamesFileAndLine) {
   std::string dir =
       std::filesystem::temp_directory_path() / ("yarn_cli_badconf_" + std::to_string(getpid()));
