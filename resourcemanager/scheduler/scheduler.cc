@@ -25,6 +25,18 @@ absl::StatusOr<int32_t> Scheduler::UpdateAttemptPriority(const ApplicationAttemp
       absl::StrCat(ClassName(), " does not support changing application priorities"));
 }
 
+absl::Status Scheduler::RecoverContainer(const ApplicationAttemptId& attempt,
+                                         const Allocation& container, bool) {
+  return absl::UnimplementedError(absl::StrCat(ClassName(), " cannot recover running container ",
+                                               container.container_id.ToString(), " of ",
+                                               attempt.ToString()));
+}
+
+absl::Status Scheduler::UpdateNodeResource(const NodeId& node, const Resource&) {
+  return absl::UnimplementedError(
+      absl::StrCat(ClassName(), " cannot change the resource of node ", node.ToString()));
+}
+
 absl::StatusOr<std::unique_ptr<Scheduler>> MakeScheduler(const std::string& class_name,
                                                          const SchedulerOptions& options) {
   std::string lower = absl::AsciiStrToLower(class_name);

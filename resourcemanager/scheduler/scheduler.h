@@ -186,6 +186,24 @@ class Scheduler {
     return true;
   }
 
+  // Work-preserving recovery (RM restart or failover: NodeManagers re-register with the
+  // containers they still run): accounts a container that is already running on `node` for
+  // `attempt` exactly as if this scheduler had allocated it (node, queue, user and, when `is_am`,
+  // AM usage); a later ReleaseContainer / RemoveNode / RemoveAttempt returns it as usual, and the
+  // scheduler never hands out `container.container_id` (or a lower sequence number of that
+  // attempt) again. The attempt and the node must have been added; an unknown attempt or node,
+  // or a container id already known, is FailedPrecondition naming it and nothing changes. A
+  // container that does not fit the node's or queue's free capacity is still accepted (it is
+  // running): usage may exceed limits until it ends. Default: Unimplemented naming the policy.
+  virtual absl::Status RecoverContainer(const ApplicationAttemptId& attempt,
+                                        const Allocation& container, bool is_am);
+  // Changes a node's total resource (`yarn rmadmin -updateNodeResource`; graceful decommission
+  // sets it to the node's used resource so nothing new lands there, as YARN does). Running
+  // containers stay even when the new total is below what they use; the node then gets nothing
+  // new until enough of them end. The cluster resource (and so queue guarantees) follows.
+  // Unknown node: NotFound naming it. Default: Unimplemented naming the policy.
+  virtual absl::Status UpdateNodeResource(const NodeId& node, const Resource& total);
+
   // Preemption. The RM calls SelectPreemption every PreemptionIntervalMs() (0: preemption is off,
   // the default) with the current time; a scheduler keeps its own record of what it selected
   // when. A killed container is then released through ReleaseContainer as usual.
