@@ -5,8 +5,12 @@
 #include <ostream>
 #include <thread>
 #include <utility>
+#include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/rm_failover.h"
 #include "common/rpc.h"
 #include "protos/am_protocol.grpc.pb.h"
 
@@ -59,35 +63,72 @@ namespace {
 
 class GrpcAMRMProtocol final : public AMRMProtocol {
  public:
-  GrpcAMRMProtocol(absl::string_view address, absl::string_view token)
-      : address_(address),
-        token_(token),
-        stub_(proto::ApplicationMasterProtocol::NewStub(MakeChannel(address))) {}
+  // `addresses`: one scheduler address, or (RM HA) every RM's, comma-separated in rm-ids order.
+  GrpcAMRMProtocol(absl::string_view addresses, absl::string_view token) : token_(token) {
+    std::vector<RmEndpoint> rms;
+    for (absl::string_view a : absl::StrSplit(addresses, ',', absl::SkipEmpty())) {
+      rms.push_back({"", std::string(a), kEnvSchedulerAddress});
+    }
+    if (rms.empty()) rms.push_back({"", std::string(addresses), kEnvSchedulerAddress});
+    rms_ = std::make_unique<RmFailover>(std::move(rms), AmFailoverPolicy());
+    for (size_t i = 0; i < rms_->size(); ++i) {
+      stubs_.push_back(proto::ApplicationMasterProtocol::NewStub(rms_->channel(i)));
+    }
+  }
 
   absl::StatusOr<proto::RegisterApplicationMasterResponse> Register(
       const proto::RegisterApplicationMasterRequest& request) override {
-    auto ctx = Context(0);
     proto::RegisterApplicationMasterResponse response;
-    grpc::Status status = stub_->RegisterApplicationMaster(ctx.get(), request, &response);
+    grpc::Status status = Invoke(0, [&](Stub& stub, grpc::ClientContext* ctx) {
+      return stub.RegisterApplicationMaster(ctx, request, &response);
+    });
     return Check(status, "Register", std::move(response));
   }
 
   absl::StatusOr<proto::AllocateResponse> Allocate(const proto::AllocateRequest& request) override {
-    auto ctx = Context(request.wait_ms());
     proto::AllocateResponse response;
-    grpc::Status status = stub_->Allocate(ctx.get(), request, &response);
+    grpc::Status status = Invoke(request.wait_ms(), [&](Stub& stub, grpc::ClientContext* ctx) {
+      return stub.Allocate(ctx, request, &response);
+    });
     return Check(status, "Allocate", std::move(response));
   }
 
   absl::StatusOr<proto::FinishApplicationMasterResponse> Finish(
       const proto::FinishApplicationMasterRequest& request) override {
-    auto ctx = Context(0);
     proto::FinishApplicationMasterResponse response;
-    grpc::Status status = stub_->FinishApplicationMaster(ctx.get(), request, &response);
+    grpc::Status status = Invoke(0, [&](Stub& stub, grpc::ClientContext* ctx) {
+      return stub.FinishApplicationMaster(ctx, request, &response);
+    });
     return Check(status, "Finish", std::move(response));
   }
 
  private:
+  using Stub = proto::ApplicationMasterProtocol::Stub;
+
+  // An AM has no yarn-site.xml: Hadoop's failover shape with fixed bounds (first move at once,
+  // then 200 ms doubling to 2 s between rounds, for about 15 minutes, Hadoop's default
+  // yarn.resourcemanager.connect.max-wait.ms). With one RM: no retries, as before HA.
+  static FailoverPolicy AmFailoverPolicy() {
+    FailoverPolicy p;
+    p.sleep_base = absl::Milliseconds(200);
+    p.sleep_max = absl::Seconds(2);
+    p.max_failovers = 900;
+    return p;
+  }
+
+  // Runs `call` on the current RM, failing over (HA) on UNAVAILABLE.
+  grpc::Status Invoke(int32_t wait_ms,
+                      const std::function<grpc::Status(Stub&, grpc::ClientContext*)>& call) {
+    if (rms_->size() == 1) {
+      auto ctx = Context(wait_ms);
+      return call(*stubs_[0], ctx.get());
+    }
+    return rms_->Call([&](size_t i) {
+      auto ctx = Context(wait_ms);
+      return call(*stubs_[i], ctx.get());
+    });
+  }
+
   std::unique_ptr<grpc::ClientContext> Context(int32_t wait_ms) {
     auto ctx = MakeClientContext(std::chrono::milliseconds(30000 + std::max(0, wait_ms)));
     ctx->AddMetadata(kAmrmTokenMetadataKey, token_);
@@ -99,14 +140,14 @@ class GrpcAMRMProtocol final : public AMRMProtocol {
     if (!s.ok()) {
       absl::Status st = FromGrpcStatus(s);
       return absl::Status(st.code(), absl::StrCat("ApplicationMasterProtocol.", what, " to ",
-                                                  address_, ": ", st.message()));
+                                                  rms_->current().address, ": ", st.message()));
     }
     return response;
   }
 
-  std::string address_;
   std::string token_;
-  std::unique_ptr<proto::ApplicationMasterProtocol::Stub> stub_;
+  std::unique_ptr<RmFailover> rms_;
+  std::vector<std::unique_ptr<Stub>> stubs_;  // one per RM
 };
 
 }  // namespace
@@ -176,10 +217,50 @@ int32_t AMRMClient::Outstanding(const ContainerRequest& request) const {
   return it == table_.end() ? 0 : it->second;
 }
 
+namespace {
+
+bool IsAmNotRegistered(const absl::Status& status) {
+  return status.code() == absl::StatusCode::kFailedPrecondition &&
+         absl::StrContains(status.message(), kAmNotRegisteredException);
+}
+
+}  // namespace
+
+absl::Status AMRMClient::ReRegister() {
+  last_response_id_ = 0;
+  auto reg = rpc_->Register(registration_);
+  if (!reg.ok()) {
+    return absl::Status(
+        reg.status().code(),
+        absl::StrCat("re-registering with the ResourceManager: ", reg.status().message()));
+  }
+  // The RM knows nothing of this attempt's asks: send every outstanding total again, and the
+  // releases it may not have applied.
+  for (const auto& [key, total] : table_) dirty_.insert(key);
+  for (const ContainerId& id : unconfirmed_releases_) {
+    if (std::find(pending_releases_.begin(), pending_releases_.end(), id) ==
+        pending_releases_.end()) {
+      pending_releases_.push_back(id);
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<proto::AllocateResponse> AMRMClient::Allocate(float progress, int32_t wait_ms) {
   if (!registered_) {
     return absl::FailedPreconditionError("Allocate called before Register succeeded");
   }
+  auto response = AllocateOnce(progress, wait_ms);
+  if (!response.ok() && IsAmNotRegistered(response.status())) {
+    // The RM restarted (or failed over) and recovered this attempt: register again, as Hadoop's
+    // AMRMClient does on ApplicationMasterNotRegisteredException, and resend everything.
+    if (absl::Status s = ReRegister(); !s.ok()) return s;
+    response = AllocateOnce(progress, wait_ms);
+  }
+  return response;
+}
+
+absl::StatusOr<proto::AllocateResponse> AMRMClient::AllocateOnce(float progress, int32_t wait_ms) {
   proto::AllocateRequest request;
   request.set_progress(std::clamp(progress, 0.0f, 1.0f));
   request.set_wait_ms(std::max(0, wait_ms));
@@ -207,7 +288,11 @@ absl::StatusOr<proto::AllocateResponse> AMRMClient::Allocate(float progress, int
     if (it != table_.end() && it->second == 0) table_.erase(it);
   }
   dirty_.clear();
+  unconfirmed_releases_.insert(pending_releases_.begin(), pending_releases_.end());
   pending_releases_.clear();
+  for (const auto& status : response->completed_container_statuses()) {
+    unconfirmed_releases_.erase(ContainerId::FromProto(status.container_id()));
+  }
   last_response_id_ = response->response_id();
 
   if (response->a_m_command_shutdown()) {
@@ -215,16 +300,9 @@ absl::StatusOr<proto::AllocateResponse> AMRMClient::Allocate(float progress, int
     return response;
   }
   if (response->a_m_command_resync()) {
-    // The RM lost this attempt's state (e.g. it restarted): register again and resend every
-    // outstanding ask on the next heartbeat.
-    last_response_id_ = 0;
-    auto reg = rpc_->Register(registration_);
-    if (!reg.ok()) {
-      return absl::Status(
-          reg.status().code(),
-          absl::StrCat("re-registering after a resync request: ", reg.status().message()));
-    }
-    for (const auto& [key, total] : table_) dirty_.insert(key);
+    // The RM lost this attempt's state: register again and resend every outstanding ask and
+    // unconfirmed release on the next heartbeat.
+    if (absl::Status s = ReRegister(); !s.ok()) return s;
   }
   return response;
 }
@@ -236,6 +314,11 @@ absl::Status AMRMClient::Finish(proto::FinalApplicationStatus status, absl::stri
   request.set_diagnostics(std::string(diagnostics));
   request.set_tracking_url(std::string(tracking_url));
   auto response = rpc_->Finish(request);
+  if (!response.ok() && IsAmNotRegistered(response.status())) {
+    // The RM restarted since this AM last registered: register again, then unregister.
+    if (absl::Status s = ReRegister(); !s.ok()) return s;
+    response = rpc_->Finish(request);
+  }
   if (!response.ok()) return response.status();
   return absl::OkStatus();
 }

@@ -39,6 +39,10 @@ inline constexpr char kEnvSchedulerAddress[] = "SKEIN_RM_SCHEDULER_ADDRESS";
 inline constexpr char kEnvAmrmToken[] = "SKEIN_AMRM_TOKEN";
 inline constexpr char kEnvContainerId[] = "CONTAINER_ID";
 inline constexpr char kAnyResourceName[] = "*";
+// The RM's answer to Allocate from an attempt it does not consider registered (Hadoop's
+// ApplicationMasterNotRegisteredException): FAILED_PRECONDITION whose message starts with this
+// name (resourcemanager/core/rm_core.h defines the same text).
+inline constexpr char kAmNotRegisteredException[] = "ApplicationMasterNotRegisteredException";
 
 // What the RM told the AM container about itself.
 struct AMEnvironment {
@@ -68,7 +72,9 @@ class AMRMProtocol {
 };
 
 // gRPC implementation: every call carries `amrm_token` as "skein-amrm-token" metadata and the
-// caller's user name; the deadline is 30 s plus the call's long-poll time.
+// caller's user name; the deadline is 30 s plus the call's long-poll time. With RM HA the RM
+// puts every RM's scheduler address in SKEIN_RM_SCHEDULER_ADDRESS, comma-separated: a call that
+// comes back UNAVAILABLE (standby or dead RM) moves to the next one (common/rm_failover.h).
 std::unique_ptr<AMRMProtocol> MakeGrpcAMRMProtocol(absl::string_view scheduler_address,
                                                    absl::string_view amrm_token);
 
@@ -101,10 +107,15 @@ class AMRMClient {
   // [0, 1]) and lets the RM hold the call up to `wait_ms` when it has nothing to hand out.
   // On a failed call the changes are kept and sent again next time. When the RM answers
   // a_m_command_shutdown, shutdown_requested() becomes true and the response is returned; on
-  // a_m_command_resync the client re-registers and resends every outstanding ask.
+  // a_m_command_resync the client re-registers and resends every outstanding ask. When the RM
+  // refuses the call as not registered (FAILED_PRECONDITION naming kAmNotRegisteredException:
+  // it restarted or failed over and recovered the attempt), the client registers again,
+  // resends its whole ask table and the releases no completed status has confirmed yet, and
+  // retries the call once, as Hadoop's AMRMClient.
   absl::StatusOr<proto::AllocateResponse> Allocate(float progress, int32_t wait_ms);
 
-  // Unregisters with the final status.
+  // Unregisters with the final status (registering again first when the RM answers that this
+  // attempt is not registered, as after an RM restart).
   absl::Status Finish(proto::FinalApplicationStatus status, absl::string_view diagnostics,
                       absl::string_view tracking_url);
 
@@ -117,12 +128,16 @@ class AMRMClient {
  private:
   using Key = std::tuple<int32_t, std::string, int64_t, int64_t, std::map<std::string, int64_t>>;
   static Key KeyOf(const ContainerRequest& r);
+  absl::StatusOr<proto::AllocateResponse> AllocateOnce(float progress, int32_t wait_ms);
+  // Registers again with the saved registration and marks everything outstanding for resend.
+  absl::Status ReRegister();
   static std::string KeyText(const Key& k);
 
   std::unique_ptr<AMRMProtocol> rpc_;
   std::map<Key, int32_t> table_;  // absolute totals
   std::set<Key> dirty_;           // keys changed since the last successful Allocate
   std::vector<ContainerId> pending_releases_;
+  std::set<ContainerId> unconfirmed_releases_;  // sent, no completed status seen yet
   int32_t last_response_id_ = 0;
   bool registered_ = false;
   bool shutdown_requested_ = false;

@@ -188,6 +188,71 @@ TEST_F(AMRMClientTest, ResyncReRegistersAndResendsOutstandingAsks) {
   EXPECT_EQ(state_.allocates.back().response_id(), 0);
 }
 
+TEST_F(AMRMClientTest, NotRegisteredAfterRmRestartReRegistersAndResendsEverything) {
+  ASSERT_TRUE(client_.AddContainerRequest(Req(1024)).ok());
+  ASSERT_TRUE(client_.AddContainerRequest(Req(2048, 1)).ok());
+  ContainerId released = *ContainerId::Parse("container_1_0001_01_000002");
+  ContainerId confirmed = *ContainerId::Parse("container_1_0001_01_000003");
+  client_.ReleaseAssignedContainer(released);
+  client_.ReleaseAssignedContainer(confirmed);
+  proto::AllocateResponse first;
+  first.set_response_id(7);
+  proto::ContainerStatusProto done;
+  *done.mutable_container_id() = confirmed.ToProto();
+  done.set_state(proto::C_COMPLETE);
+  *first.add_completed_container_statuses() = done;
+  state_.responses.push_back(first);
+  ASSERT_TRUE(client_.Allocate(0.0f, 0).ok());
+  // The restarted RM refuses the next heartbeat; the client registers again and retries at once.
+  state_.responses.push_back(absl::FailedPreconditionError(
+      "ApplicationMasterNotRegisteredException: AM is not registered for known application "
+      "attempt: appattempt_1_0001_000001 or RM had restarted after AM registered. AM should "
+      "re-register."));
+  auto r = client_.Allocate(0.5f, 1000);
+  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_EQ(state_.registers.size(), 2u);
+  EXPECT_EQ(state_.registers[1].rpc_port(), 1234);
+  const proto::AllocateRequest& retry = state_.allocates.back();
+  EXPECT_EQ(retry.response_id(), 0);
+  ASSERT_EQ(retry.ask_size(), 2);  // the whole table, though nothing changed
+  EXPECT_EQ(retry.ask(0).num_containers(), 1);
+  EXPECT_EQ(retry.ask(1).num_containers(), 1);
+  // Only the release no completed status confirmed is sent again.
+  ASSERT_EQ(retry.release_size(), 1);
+  EXPECT_EQ(ContainerId::FromProto(retry.release(0)), released);
+  EXPECT_EQ(retry.wait_ms(), 0);  // pending work goes out at once
+}
+
+TEST_F(AMRMClientTest, FinishAfterRmRestartRegistersAgainFirst) {
+  FakeAMRM::State state;
+  class RefuseFirstFinish : public FakeAMRM {
+   public:
+    using FakeAMRM::FakeAMRM;
+    absl::StatusOr<proto::FinishApplicationMasterResponse> Finish(
+        const proto::FinishApplicationMasterRequest& r) override {
+      if (refused_++ == 0) {
+        return absl::FailedPreconditionError(
+            "ApplicationMasterNotRegisteredException: Application Master is trying to "
+            "unregister before registering for: appattempt_1_0001_000001");
+      }
+      return FakeAMRM::Finish(r);
+    }
+    int refused_ = 0;
+  };
+  AMRMClient client(std::make_unique<RefuseFirstFinish>(&state));
+  ASSERT_TRUE(client.Register("h", 1, "").ok());
+  ASSERT_TRUE(client.Finish(proto::APP_SUCCEEDED, "done", "").ok());
+  EXPECT_EQ(state.registers.size(), 2u);
+  ASSERT_EQ(state.finishes.size(), 1u);
+  EXPECT_EQ(state.finishes[0].final_application_status(), proto::APP_SUCCEEDED);
+}
+
+TEST_F(AMRMClientTest, OtherFailedPreconditionsAreNotResyncs) {
+  state_.responses.push_back(absl::FailedPreconditionError("something else"));
+  EXPECT_FALSE(client_.Allocate(0.0f, 0).ok());
+  EXPECT_EQ(state_.registers.size(), 1u);
+}
+
 TEST(AMRMClientNoRegister, AllocateBeforeRegisterFails) {
   FakeAMRM::State state;
   AMRMClient client(std::make_unique<FakeAMRM>(&state));

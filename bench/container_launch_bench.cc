@@ -17,7 +17,8 @@
 //
 // NodeManager configurations, each a fresh `yarn nodemanager`: plain (the default settings),
 // cgroups (cpu controller on; root with a writable hierarchy only) and recovery
-// (yarn.nodemanager.recovery.enabled, whose exit-code wrapper keeps the bash launch path).
+// (yarn.nodemanager.recovery.enabled: each container runs under skein-exitcode-helper, which
+// records its exit code).
 // Containers start one after another (no resources to localize).
 //
 //   build-nml-rel/bin/container_launch_bench [--containers 1000] [--running 100] [--bin-dir DIR]

@@ -139,47 +139,35 @@ int RunDistributedShell(const std::vector<std::string>& args, CliContext& ctx) {
     ctx.err << "distributedshell: " << am_binary.status().message() << "\n";
     return 1;
   }
-  auto poll = ctx.conf.GetInt("yarn.client.application-client-protocol.poll-interval-ms", 200);
-  if (!poll.ok()) {
-    ctx.err << poll.status().message() << "\n";
+  auto connection = ConnectForSubmission(ctx.conf);
+  if (!connection.ok()) {
+    ctx.err << connection.status().message() << "\n";
     return 1;
   }
-  auto rm = RMClient::Create(ctx.conf);
-  if (!rm.ok()) {
-    ctx.err << rm.status().message() << "\n";
-    return 1;
-  }
-  auto app = (*rm)->GetNewApplication();
+  std::unique_ptr<RMClient>& rm = connection->rm;
+  auto app = rm->GetNewApplication();
   if (!app.ok()) {
     ctx.err << app.status().message() << "\n";
     return 1;
   }
   ApplicationId app_id = ApplicationId::FromProto(app->application_id());
 
-  proto::ApplicationSubmissionContextProto sub;
-  *sub.mutable_application_id() = app->application_id();
-  sub.set_application_name(o.appname);
-  sub.set_queue(o.queue);
-  sub.set_applicationtype("YARN");
-  sub.mutable_priority()->set_priority(0);
+  proto::ApplicationSubmissionContextProto sub = NewSubmission(
+      *app, o.appname, o.queue, "YARN", *am_binary, "AppMaster.stdout", "AppMaster.stderr");
   sub.mutable_resource()->set_memory_mb(o.master_memory_mb);
   sub.mutable_resource()->set_virtual_cores(o.master_vcores);
-  auto* am = sub.mutable_am_container_spec();
-  am->add_command(*am_binary);
-  am->add_command("1><LOG_DIR>/AppMaster.stdout");
-  am->add_command("2><LOG_DIR>/AppMaster.stderr");
   for (const auto& [k, v] : dshell::DShellJobEnvironment(o.job))
-    (*am->mutable_environment())[k] = v;
-  if (auto s = (*rm)->SubmitApplication(sub); !s.ok()) {
+    (*sub.mutable_am_container_spec()->mutable_environment())[k] = v;
+  if (auto s = rm->SubmitApplication(sub); !s.ok()) {
     ctx.err << s.message() << "\n";
     return 1;
   }
   ctx.out << "Submitted application " << app_id.ToString() << std::endl;
 
   FollowOptions follow;
-  follow.interval = std::chrono::milliseconds(*poll);
+  follow.interval = connection->poll;
   follow.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(o.timeout_ms);
-  FollowResult followed = FollowApplication(**rm, app_id, follow, ctx.out);
+  FollowResult followed = FollowApplication(*rm, app_id, follow, ctx.out);
   if (followed.end == FollowEnd::kError) {
     ctx.err << followed.error.message() << "\n";
     return 1;
@@ -187,7 +175,7 @@ int RunDistributedShell(const std::vector<std::string>& args, CliContext& ctx) {
   if (followed.end == FollowEnd::kTimedOut) {
     ctx.out << "Reached client specified timeout for application. Killing application "
             << app_id.ToString() << std::endl;
-    auto kill = (*rm)->ForceKillApplication(
+    auto kill = rm->ForceKillApplication(
         app->application_id(),
         absl::StrCat("Killed by the distributedshell client after -timeout ", o.timeout_ms, " ms"));
     if (!kill.ok()) ctx.err << kill.status().message() << "\n";

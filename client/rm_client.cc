@@ -25,6 +25,27 @@ absl::StatusOr<std::unique_ptr<RMClient>> RMClient::CreateAdmin(const conf::Conf
 absl::StatusOr<std::unique_ptr<RMClient>> RMClient::CreateFor(const conf::Configuration& conf,
                                                               const char* key,
                                                               const char* default_address) {
+  auto ha = conf.GetBool(kHaEnabledKey, false);
+  if (!ha.ok()) return ha.status();
+  if (*ha) {
+    const std::string fallback = default_address;
+    const int default_port = std::stoi(fallback.substr(fallback.rfind(':') + 1));
+    auto rms = ConfiguredRms(conf, key, default_port);
+    if (!rms.ok()) return rms.status();
+    auto policy = FailoverPolicy::FromConfiguration(conf);
+    if (!policy.ok()) return policy.status();
+    std::unique_ptr<RMClient> c(
+        new RMClient((*rms)[0].address, (*rms)[0].key, std::chrono::milliseconds(0)));
+    c->failover_ = std::make_unique<RmFailover>(*std::move(rms), *policy);
+    c->stubs_.clear();
+    c->admin_stubs_.clear();
+    for (size_t i = 0; i < c->failover_->size(); ++i) {
+      c->stubs_.push_back(proto::ApplicationClientProtocol::NewStub(c->failover_->channel(i)));
+      c->admin_stubs_.push_back(
+          proto::ResourceManagerAdministrationProtocol::NewStub(c->failover_->channel(i)));
+    }
+    return c;
+  }
   std::string address = conf.Get(key, default_address);
   std::string host;
   int port;
@@ -38,11 +59,23 @@ absl::StatusOr<std::unique_ptr<RMClient>> RMClient::CreateFor(const conf::Config
 RMClient::RMClient(std::string address, std::string key, std::chrono::milliseconds max_wait)
     : address_(std::move(address)), key_(std::move(key)), max_wait_(max_wait) {
   auto channel = MakeChannel(address_);
-  stub_ = proto::ApplicationClientProtocol::NewStub(channel);
-  admin_stub_ = proto::ResourceManagerAdministrationProtocol::NewStub(channel);
+  stubs_.push_back(proto::ApplicationClientProtocol::NewStub(channel));
+  admin_stubs_.push_back(proto::ResourceManagerAdministrationProtocol::NewStub(channel));
+  stub_ = stubs_[0].get();
+  admin_stub_ = admin_stubs_[0].get();
 }
 
 absl::Status RMClient::Call(const std::function<grpc::Status(grpc::ClientContext*)>& call) {
+  if (failover_ != nullptr) {
+    grpc::Status s = failover_->Call([&](size_t i) {
+      stub_ = stubs_[i].get();
+      admin_stub_ = admin_stubs_[i].get();
+      auto ctx = MakeClientContext(kCallTimeout);
+      return call(ctx.get());
+    });
+    address_ = failover_->current().address;
+    return FromGrpcStatus(s);
+  }
   auto give_up = std::chrono::steady_clock::now() + max_wait_;
   while (true) {
     auto ctx = MakeClientContext(kCallTimeout);
@@ -158,6 +191,32 @@ absl::Status RMClient::RefreshAdminAcls() {
   proto::RefreshAdminAclsRequest req;
   proto::RefreshAdminAclsResponse resp;
   return Call([&](grpc::ClientContext* c) { return admin_stub_->RefreshAdminAcls(c, req, &resp); });
+}
+
+absl::Status RMClient::RefreshNodes(proto::DecommissionTypeProto type,
+                                    std::optional<int32_t> timeout_seconds) {
+  proto::RefreshNodesRequest req;
+  req.set_decommission_type(type);
+  if (timeout_seconds.has_value()) req.set_decommission_timeout(*timeout_seconds);
+  proto::RefreshNodesResponse resp;
+  return Call([&](grpc::ClientContext* c) { return admin_stub_->RefreshNodes(c, req, &resp); });
+}
+
+absl::StatusOr<proto::CheckForDecommissioningNodesResponse>
+RMClient::CheckForDecommissioningNodes() {
+  proto::CheckForDecommissioningNodesRequest req;
+  proto::CheckForDecommissioningNodesResponse resp;
+  absl::Status s = Call([&](grpc::ClientContext* c) {
+    return admin_stub_->CheckForDecommissioningNodes(c, req, &resp);
+  });
+  if (!s.ok()) return s;
+  return resp;
+}
+
+absl::Status RMClient::UpdateNodeResource(const proto::UpdateNodeResourceRequest& req) {
+  proto::UpdateNodeResourceResponse resp;
+  return Call(
+      [&](grpc::ClientContext* c) { return admin_stub_->UpdateNodeResource(c, req, &resp); });
 }
 
 }  // namespace skein::cli

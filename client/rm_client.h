@@ -8,6 +8,10 @@
 //   "Cannot reach the ResourceManager at <addr> (yarn.resourcemanager.address): <grpc message>"
 // Other RPC errors (INVALID_ARGUMENT, NOT_FOUND, ...) come back at once with the RM's message.
 //
+// With yarn.resourcemanager.ha.enabled the client knows every rm-id's address and fails over
+// between them on UNAVAILABLE (a standby answers "ResourceManager rm2 is not Active!"), with
+// Hadoop's yarn.client.failover-* bounds (common/rm_failover.h).
+//
 // Threading: one thread at a time.
 #ifndef SKEIN_CLIENT_RM_CLIENT_H_
 #define SKEIN_CLIENT_RM_CLIENT_H_
@@ -15,11 +19,14 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/conf/configuration.h"
+#include "common/rm_failover.h"
 #include "protos/admin_protocol.grpc.pb.h"
 #include "protos/client_protocol.grpc.pb.h"
 
@@ -62,6 +69,11 @@ class RMClient {
   // ResourceManagerAdministrationProtocol (CreateAdmin clients).
   absl::Status RefreshQueues();
   absl::Status RefreshAdminAcls();
+  // `-refreshNodes`: NORMAL, GRACEFUL (timeout unset: the RM's configured default) or FORCEFUL.
+  absl::Status RefreshNodes(proto::DecommissionTypeProto type,
+                            std::optional<int32_t> timeout_seconds = std::nullopt);
+  absl::StatusOr<proto::CheckForDecommissioningNodesResponse> CheckForDecommissioningNodes();
+  absl::Status UpdateNodeResource(const proto::UpdateNodeResourceRequest& req);
 
  private:
   RMClient(std::string address, std::string key, std::chrono::milliseconds max_wait);
@@ -74,8 +86,12 @@ class RMClient {
   std::string address_;
   std::string key_;  // the configuration key of address_, for error messages
   std::chrono::milliseconds max_wait_;
-  std::unique_ptr<proto::ApplicationClientProtocol::Stub> stub_;
-  std::unique_ptr<proto::ResourceManagerAdministrationProtocol::Stub> admin_stub_;
+  // The stubs of the RM a call is going to (with HA: of the RM the failover loop is trying).
+  proto::ApplicationClientProtocol::Stub* stub_ = nullptr;
+  proto::ResourceManagerAdministrationProtocol::Stub* admin_stub_ = nullptr;
+  std::vector<std::unique_ptr<proto::ApplicationClientProtocol::Stub>> stubs_;  // one per RM
+  std::vector<std::unique_ptr<proto::ResourceManagerAdministrationProtocol::Stub>> admin_stubs_;
+  std::unique_ptr<RmFailover> failover_;  // HA only
 };
 
 }  // namespace skein::cli

@@ -282,21 +282,17 @@ int RunSubmitCommand(const std::vector<std::string>& args, CliContext& ctx) {
   job.set_executor_binary(*executor_binary);
   for (const auto& [name, resource] : a.files) (*job.mutable_local_resources())[name] = resource;
 
-  auto poll = ctx.conf.GetInt("yarn.client.application-client-protocol.poll-interval-ms", 200);
-  if (!poll.ok()) {
-    ctx.err << poll.status().message() << "\n";
+  auto connection = ConnectForSubmission(ctx.conf);
+  if (!connection.ok()) {
+    ctx.err << connection.status().message() << "\n";
     return 1;
   }
-  auto rm = RMClient::Create(ctx.conf);
-  if (!rm.ok()) {
-    ctx.err << rm.status().message() << "\n";
-    return 1;
-  }
+  std::unique_ptr<RMClient>& rm = connection->rm;
   if (ctx.conf.SourceOf(kRmAddressKey) == "default" &&
       ctx.conf.SourceOf("yarn.resourcemanager.hostname") == "default") {
     ctx.out << "No ResourceManager address configured (no --config, YARN_CONF_DIR or "
                "HADOOP_CONF_DIR, or none in yarn-site.xml): falling back to "
-            << (*rm)->address() << " (" << kRmAddressKey << " default)" << std::endl;
+            << rm->address() << " (" << kRmAddressKey << " default)" << std::endl;
   }
   for (const auto& note : plan->notes) ctx.out << note << std::endl;
 
@@ -319,7 +315,7 @@ int RunSubmitCommand(const std::vector<std::string>& args, CliContext& ctx) {
       return 1;
     }
     server = std::move(*started);
-    job.set_driver_address(absl::StrCat(DriverHost(a, (*rm)->address()), ":", server->port()));
+    job.set_driver_address(absl::StrCat(DriverHost(a, rm->address()), ":", server->port()));
     ctx.out << "Driver listening on " << job.driver_address() << std::endl;
   }
   if (auto s = launcher::ValidateProgram(job); !s.ok()) {
@@ -327,7 +323,7 @@ int RunSubmitCommand(const std::vector<std::string>& args, CliContext& ctx) {
     return 1;
   }
 
-  auto app = (*rm)->GetNewApplication();
+  auto app = rm->GetNewApplication();
   if (!app.ok()) {
     ctx.err << app.status().message() << "\n";
     return 1;
@@ -336,23 +332,16 @@ int RunSubmitCommand(const std::vector<std::string>& args, CliContext& ctx) {
   ctx.out << launcher::AmAllocationLine(plan->am) << std::endl;
   ctx.out << launcher::ExecutorAllocationLine(*plan) << std::endl;
 
-  proto::ApplicationSubmissionContextProto sub;
-  *sub.mutable_application_id() = app->application_id();
-  sub.set_application_name(a.name);
-  sub.set_queue(a.queue);
-  sub.set_applicationtype("SPARK");
-  sub.mutable_priority()->set_priority(0);
+  proto::ApplicationSubmissionContextProto sub =
+      NewSubmission(*app, a.name, a.queue, "SPARK", *am_binary, "stdout", "stderr");
   *sub.mutable_resource() = plan->am.ask().ToProto();
   sub.set_max_app_attempts(plan->max_app_attempts);
   auto* am = sub.mutable_am_container_spec();
-  am->add_command(*am_binary);
-  am->add_command("1><LOG_DIR>/stdout");
-  am->add_command("2><LOG_DIR>/stderr");
   (*am->mutable_environment())[launcher::kEnvJob] = launcher::EncodeJob(job);
   *am->mutable_local_resources() = job.local_resources();
 
   SignalScope signals;
-  if (auto s = (*rm)->SubmitApplication(sub); !s.ok()) {
+  if (auto s = rm->SubmitApplication(sub); !s.ok()) {
     ctx.err << s.message() << "\n";
     return 1;
   }
@@ -360,7 +349,7 @@ int RunSubmitCommand(const std::vector<std::string>& args, CliContext& ctx) {
 
   bool printed_result = false;
   FollowOptions follow;
-  follow.interval = std::chrono::milliseconds(*poll);
+  follow.interval = connection->poll;
   follow.reprint = std::chrono::seconds(5);
   follow.interrupted = [] { return static_cast<int>(g_signal); };
   follow.on_report = [&](const proto::ApplicationReportProto&) {
@@ -372,11 +361,11 @@ int RunSubmitCommand(const std::vector<std::string>& args, CliContext& ctx) {
       ctx.out.flush();
     }
   };
-  FollowResult followed = FollowApplication(**rm, app_id, follow, ctx.out);
+  FollowResult followed = FollowApplication(*rm, app_id, follow, ctx.out);
   if (followed.end == FollowEnd::kInterrupted) {
     const int sig = followed.signal;
     ctx.out << "Killing application " << app_id.ToString() << " on signal " << sig << std::endl;
-    auto kill = (*rm)->ForceKillApplication(
+    auto kill = rm->ForceKillApplication(
         app->application_id(),
         absl::StrCat("Application killed by the yarn submit client on signal ", sig));
     if (!kill.ok()) ctx.err << kill.status().message() << "\n";

@@ -30,6 +30,31 @@ absl::StatusOr<std::string> FindSiblingBinary(const std::string& name, const cha
       absl::StrCat("cannot find ", name, ": ", candidates[0].string(), " does not exist"));
 }
 
+absl::StatusOr<RmConnection> ConnectForSubmission(const conf::Configuration& conf) {
+  auto poll = conf.GetInt("yarn.client.application-client-protocol.poll-interval-ms", 200);
+  if (!poll.ok()) return poll.status();
+  auto rm = RMClient::Create(conf);
+  if (!rm.ok()) return rm.status();
+  return RmConnection{*std::move(rm), std::chrono::milliseconds(*poll)};
+}
+
+proto::ApplicationSubmissionContextProto NewSubmission(
+    const proto::GetNewApplicationResponse& app, const std::string& name, const std::string& queue,
+    const std::string& type, const std::string& am_binary, const std::string& stdout_file,
+    const std::string& stderr_file) {
+  proto::ApplicationSubmissionContextProto sub;
+  *sub.mutable_application_id() = app.application_id();
+  sub.set_application_name(name);
+  sub.set_queue(queue);
+  sub.set_applicationtype(type);
+  sub.mutable_priority()->set_priority(0);
+  auto* am = sub.mutable_am_container_spec();
+  am->add_command(am_binary);
+  am->add_command(absl::StrCat("1><LOG_DIR>/", stdout_file));
+  am->add_command(absl::StrCat("2><LOG_DIR>/", stderr_file));
+  return sub;
+}
+
 FollowResult FollowApplication(RMClient& rm, const ApplicationId& app, const FollowOptions& o,
                                std::ostream& out) {
   using Clock = std::chrono::steady_clock;

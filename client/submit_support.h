@@ -1,11 +1,13 @@
 // What the commands that submit an ApplicationMaster (`yarn distributedshell`, `yarn submit`)
-// share: finding the AM binaries beside `yarn`, and following the application report until the
-// application ends. Called from the command's own thread.
+// share: finding the AM binaries beside `yarn`, connecting to the RM, the submission context's
+// common part, and following the application report until the application ends. Called from the
+// command's own thread.
 #ifndef SKEIN_CLIENT_SUBMIT_SUPPORT_H_
 #define SKEIN_CLIENT_SUBMIT_SUPPORT_H_
 
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -13,6 +15,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "client/rm_client.h"
+#include "common/conf/configuration.h"
 #include "common/ids.h"
 #include "protos/records.pb.h"
 
@@ -21,6 +24,24 @@ namespace skein::cli {
 // `name` next to the running `yarn` binary (build/bin), or in ../bin (tests run from
 // build/tests); $<env_override> wins. NOT_FOUND names the path that was expected.
 absl::StatusOr<std::string> FindSiblingBinary(const std::string& name, const char* env_override);
+
+// What a submitting command needs from its configuration: a client of the RM and the report
+// poll interval (yarn.client.application-client-protocol.poll-interval-ms). An error is the
+// configuration's or the RM client's, as they word it.
+struct RmConnection {
+  std::unique_ptr<RMClient> rm;
+  std::chrono::milliseconds poll{200};
+};
+absl::StatusOr<RmConnection> ConnectForSubmission(const conf::Configuration& conf);
+
+// The submission context of the new application `app`: name, queue, application type, priority
+// 0, and an AM container that runs `am_binary` with its stdout and stderr in
+// <LOG_DIR>/`stdout_file` and <LOG_DIR>/`stderr_file`. The caller adds the AM's resource,
+// environment and local resources.
+proto::ApplicationSubmissionContextProto NewSubmission(
+    const proto::GetNewApplicationResponse& app, const std::string& name, const std::string& queue,
+    const std::string& type, const std::string& am_binary, const std::string& stdout_file,
+    const std::string& stderr_file);
 
 struct FollowOptions {
   std::chrono::milliseconds interval{200};  // between reports

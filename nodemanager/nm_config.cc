@@ -5,6 +5,8 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/rm_failover.h"
 #include "common/rpc.h"
 
 namespace skein::nm {
@@ -98,6 +100,14 @@ absl::StatusOr<NmConfig> ParseNmConfig(const conf::Configuration& conf) {
         absl::StrCat(kTrackerKey, "='", tracker, "' needs a fixed port to connect to"));
   }
   c.rm_tracker_address = ConnectAddress(tracker);
+  if (HaEnabled(conf)) {
+    // Every RM's tracker address in rm-ids order: the status updater fails over between them.
+    auto rms = ConfiguredRms(conf, kTrackerKey, 8031);
+    if (!rms.ok()) return rms.status();
+    std::vector<std::string> all;
+    for (const RmEndpoint& e : *rms) all.push_back(e.address);
+    c.rm_tracker_address = absl::StrJoin(all, ",");
+  }
 
   absl::StatusOr<absl::Duration> retry = conf.GetDuration(kRetryKey, absl::Seconds(30));
   if (!retry.ok()) return retry.status();

@@ -30,7 +30,8 @@ struct NmConfig {
   std::vector<std::string> log_dirs;
   Resource total;  // memory-mb / cpu-vcores, -1 resolved to 8192 / 8
   absl::Duration sigkill_delay = absl::Milliseconds(250);
-  std::string rm_tracker_address;  // where to register (connectable form)
+  std::string
+      rm_tracker_address;  // where to register (connectable; HA: every RM's, comma-separated)
   absl::Duration rm_retry_cap = absl::Seconds(30);
   std::vector<std::string> env_whitelist;       // always contains PATH
   MonitorOptions monitor;                       // pmem/vmem checks, interval

@@ -1,8 +1,12 @@
 #include "nodemanager/status_updater.h"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdio>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "common/rpc.h"
 #include "nodemanager/nm_config.h"
 
@@ -13,8 +17,30 @@ StatusUpdater::StatusUpdater(StatusUpdaterOptions options, EventLoop& loop,
     : options_(std::move(options)),
       loop_(loop),
       manager_(manager),
-      stub_(proto::ResourceTracker::NewStub(MakeChannel(options_.rm_address))),
-      backoff_(options_.retry_initial) {}
+      backoff_(options_.retry_initial) {
+  std::vector<RmEndpoint> rms;
+  for (absl::string_view a : absl::StrSplit(options_.rm_address, ',', absl::SkipEmpty())) {
+    rms.push_back({"", std::string(a), "yarn.resourcemanager.resource-tracker.address"});
+  }
+  // The updater keeps its own retry loop (yarn.resourcemanager.connect.*); only the RM list and
+  // the moves to the next RM come from RmFailover.
+  rms_ = std::make_unique<RmFailover>(std::move(rms), FailoverPolicy());
+  for (size_t i = 0; i < rms_->size(); ++i) {
+    stubs_.push_back(proto::ResourceTracker::NewStub(rms_->channel(i)));
+  }
+}
+
+void StatusUpdater::FailOver() {
+  if (rms_->size() < 2) return;
+  {
+    skein::MutexLock lock(&mu_);
+    if (stopping_) return;  // the call was cancelled by Stop(), not by the RM
+  }
+  rms_->FailOver();
+  registered_ = false;  // a new active RM learns of this node (and its containers) afresh
+  last_rpc_failed_ = false;
+  Log(absl::StrCat("failing over to the ResourceManager at ", rm_address()));
+}
 
 StatusUpdater::~StatusUpdater() { Stop(); }
 
@@ -35,6 +61,22 @@ void StatusUpdater::TriggerHeartbeat() {
   skein::MutexLock lock(&mu_);
   triggered_ = true;
 }
+
+namespace {
+
+// SHUTDOWN from the RM (excluded or decommissioned node) stops the NodeManager process, as in
+// Hadoop. `yarn nodemanager` stops cleanly (containers, servers, threads) on SIGTERM through the
+// handler it installs, so the updater sends the process that signal. A process that installed
+// no handler (an NM embedded in a test) is not killed: its updater just stops heartbeating.
+// (`yarn minicluster` installs one too: a decommissioned node stops the whole minicluster.)
+void StopTheDaemon() {
+  struct sigaction current = {};
+  if (sigaction(SIGTERM, nullptr, &current) != 0) return;
+  if (current.sa_handler == SIG_DFL || current.sa_handler == SIG_IGN) return;
+  kill(getpid(), SIGTERM);
+}
+
+}  // namespace
 
 void StatusUpdater::Log(const std::string& message) {
   fprintf(stderr, "skein nodemanager %s: %s\n", options_.node_id.ToString().c_str(),
@@ -101,33 +143,36 @@ bool StatusUpdater::Register() {
     if (stopping_) return false;
     in_flight_ = ctx.get();
   }
-  grpc::Status st = stub_->RegisterNodeManager(ctx.get(), req, &resp);
+  grpc::Status st = stub().RegisterNodeManager(ctx.get(), req, &resp);
   {
     skein::MutexLock lock(&mu_);
     in_flight_ = nullptr;
   }
   if (!st.ok()) {
     if (!last_rpc_failed_) {
-      Log(absl::StrCat("cannot register with the ResourceManager at ", options_.rm_address, ": ",
+      Log(absl::StrCat("cannot register with the ResourceManager at ", rm_address(), ": ",
                        st.error_message(), " (retrying every ",
                        absl::FormatDuration(options_.retry_cap), " at most)"));
     }
     last_rpc_failed_ = true;
+    if (RmFailover::ShouldFailOver(st)) FailOver();
     return false;
   }
   last_rpc_failed_ = false;
   if (resp.nodeaction() == proto::SHUTDOWN) {
+    // Hadoop's NodeStatusUpdaterImpl wording (its spelling too), then the process stops.
     Log(
-        absl::StrCat("the ResourceManager refused the registration and asked this node to shut "
-                     "down: ",
-                     resp.diagnostics_message()));
+        absl::StrCat("Recieved SHUTDOWN signal from Resourcemanager, Registration of NodeManager "
+                     "failed, Message from ResourceManager: ",
+                     resp.diagnostics_message(), " -- stopping the NodeManager"));
     shutdown_by_rm_ = true;
+    StopTheDaemon();
     return false;
   }
   loop_.RunSync([this, &resp] { manager_.SetMasterKey(resp.container_token_master_key()); });
   response_id_ = 0;
   registered_ = true;
-  Log(absl::StrCat("registered with the ResourceManager at ", options_.rm_address, " offering ",
+  Log(absl::StrCat("registered with the ResourceManager at ", rm_address(), " offering ",
                    options_.total.ToString()));
   return true;
 }
@@ -149,17 +194,18 @@ bool StatusUpdater::Heartbeat() {
     if (stopping_) return true;
     in_flight_ = ctx.get();
   }
-  grpc::Status st = stub_->NodeHeartbeat(ctx.get(), req, &resp);
+  grpc::Status st = stub().NodeHeartbeat(ctx.get(), req, &resp);
   {
     skein::MutexLock lock(&mu_);
     in_flight_ = nullptr;
   }
   if (!st.ok()) {
     if (!last_rpc_failed_) {
-      Log(absl::StrCat("heartbeat to the ResourceManager at ", options_.rm_address,
+      Log(absl::StrCat("heartbeat to the ResourceManager at ", rm_address(),
                        " failed: ", st.error_message(), " (retrying)"));
     }
     last_rpc_failed_ = true;
+    if (RmFailover::ShouldFailOver(st)) FailOver();
     return false;
   }
   last_rpc_failed_ = false;
@@ -167,10 +213,13 @@ bool StatusUpdater::Heartbeat() {
   interval_ = resp.nextheartbeatinterval() > 0 ? absl::Milliseconds(resp.nextheartbeatinterval())
                                                : absl::Seconds(1);
   if (resp.nodeaction() == proto::SHUTDOWN) {
-    Log(absl::StrCat("the ResourceManager asked this node to shut down: ",
+    Log(
+        absl::StrCat("Recieved SHUTDOWN signal from Resourcemanager as part of heartbeat, hence "
+                     "shutting down. Message from ResourceManager: ",
                      resp.diagnostics_message()));
     registered_ = false;
     shutdown_by_rm_ = true;
+    StopTheDaemon();
     return true;
   }
   if (resp.nodeaction() == proto::RESYNC) {

@@ -2,7 +2,10 @@
 // nextHeartBeatInterval ms, and at once when a container completes (TriggerHeartbeat; a burst
 // of completions coalesces into one heartbeat). An unreachable RM is retried with a backoff that
 // starts at 100 ms and doubles up to yarn.resourcemanager.connect.retry-interval.ms; it never
-// stops the NodeManager. RESYNC re-registers; SHUTDOWN stops heartbeating for good.
+// stops the NodeManager. With RM HA (rm_address lists every RM) a failed call moves to the next
+// RM (common/rm_failover.h) and registers there. RESYNC re-registers; SHUTDOWN (an excluded or
+// decommissioned node) stops heartbeating for good and makes `yarn nodemanager` exit (SIGTERM to
+// its own process when the daemon's stop handler is installed; see status_updater.cc).
 //
 // Thread rules: Start/Stop from the controlling thread. RPCs run on the updater's own thread; it
 // reaches the ContainerManager only through loop.RunSync, never holding a lock while calling the
@@ -15,11 +18,13 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/time/time.h"
 #include "common/event_loop.h"
 #include "common/ids.h"
 #include "common/resource.h"
+#include "common/rm_failover.h"
 #include "common/sync.h"
 #include "nodemanager/container/container_manager.h"
 #include "protos/resource_tracker.grpc.pb.h"
@@ -27,7 +32,8 @@
 namespace skein::nm {
 
 struct StatusUpdaterOptions {
-  std::string rm_address;  // connectable host:port of the ResourceTracker
+  // Connectable host:port of the ResourceTracker; with RM HA every RM's, comma-separated.
+  std::string rm_address;
   NodeId node_id;
   int http_port = 0;
   Resource total;
@@ -67,7 +73,12 @@ class StatusUpdater {
   const StatusUpdaterOptions options_;
   EventLoop& loop_;
   ContainerManager& manager_;
-  std::unique_ptr<proto::ResourceTracker::Stub> stub_;
+  std::unique_ptr<RmFailover> rms_;  // the RM(s); current_index() is the one talked to
+  std::vector<std::unique_ptr<proto::ResourceTracker::Stub>> stubs_;  // one per RM
+  proto::ResourceTracker::Stub& stub() { return *stubs_[rms_->current_index()]; }
+  const std::string& rm_address() const { return rms_->current().address; }
+  // After a failed RPC with several RMs: the next one, registering afresh there.
+  void FailOver();
   std::atomic<bool> registered_{false};
   bool shutdown_by_rm_ = false;
   int response_id_ = 0;

@@ -12,10 +12,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/event_loop.h"
+#include "common/rm_failover.h"
 #include "common/rpc.h"
 #include "resourcemanager/core/am_launcher.h"
 #include "resourcemanager/core/rm_config.h"
 #include "resourcemanager/core/rm_core.h"
+#include "resourcemanager/ha/ha_resource_manager.h"
 #include "resourcemanager/logretention/aggregated_log_deletion.h"
 #include "resourcemanager/service/services.h"
 #include "resourcemanager/web/rm_web_server.h"
@@ -65,8 +67,10 @@ class ResourceManagerImpl final : public ResourceManager {
  public:
   ResourceManagerImpl(RmConfig config, Clock& clock, std::unique_ptr<ResourceCalculator> calc,
                       std::unique_ptr<Scheduler> scheduler, std::unique_ptr<RMStateStore> store,
-                      conf::Configuration startup_conf, std::optional<std::string> conf_dir)
-      : config_(std::move(config)),
+                      conf::Configuration startup_conf, std::optional<std::string> conf_dir,
+                      ActiveServicesOptions ha_options)
+      : ha_options_(std::move(ha_options)),
+        config_(std::move(config)),
         clock_(clock),
         startup_conf_(std::move(startup_conf)),
         conf_dir_(std::move(conf_dir)),
@@ -87,6 +91,8 @@ class ResourceManagerImpl final : public ResourceManager {
 
   absl::Status Start() override {
     loop_.Start();
+    // RM restart: recover from the state store before any service accepts a call.
+    if (auto s = loop_.RunSync([this] { return core_.Recover(); }); !s.ok()) return Fail(s);
     int port = 0;
     auto client = StartGrpcServer(config_.client_address, "yarn.resourcemanager.address",
                                   {&client_service_}, &port);
@@ -104,13 +110,18 @@ class ResourceManagerImpl final : public ResourceManager {
     if (!tracker.ok()) return Fail(tracker.status());
     tracker_server_ = std::move(*tracker);
     tracker_address_ = BoundAddress(config_.resource_tracker_address, port);
+    std::vector<grpc::Service*> admin_services = {&admin_service_};
+    admin_services.insert(admin_services.end(), ha_options_.extra_admin_services.begin(),
+                          ha_options_.extra_admin_services.end());
     auto admin = StartGrpcServer(config_.admin_address, "yarn.resourcemanager.admin.address",
-                                 {&admin_service_}, &port);
+                                 admin_services, &port);
     if (!admin.ok()) return Fail(admin.status());
     admin_server_ = std::move(*admin);
     admin_address_ = BoundAddress(config_.admin_address, port);
     loop_.RunSync([this] {
-      core_.set_scheduler_connect_address(ConnectAddress(scheduler_address_));
+      core_.set_scheduler_connect_address(ha_options_.am_scheduler_addresses.empty()
+                                              ? ConnectAddress(scheduler_address_)
+                                              : ha_options_.am_scheduler_addresses);
       core_.Start();
       for (const std::string& f : core_.ReloadableFiles()) file_mtimes_[f] = ModificationTime(f);
       loop_.PostPeriodic(absl::Milliseconds(config_.reload_check_interval_ms),
@@ -207,6 +218,7 @@ class ResourceManagerImpl final : public ResourceManager {
     }
   }
 
+  const ActiveServicesOptions ha_options_;
   RmConfig config_;
   Clock& clock_;
   const conf::Configuration startup_conf_;
@@ -235,6 +247,15 @@ class ResourceManagerImpl final : public ResourceManager {
 
 absl::StatusOr<std::unique_ptr<ResourceManager>> ResourceManager::Create(
     const conf::Configuration& conf, Clock& clock, std::optional<std::string> conf_dir) {
+  auto ha = conf.GetBool(kHaEnabledKey, false);
+  if (!ha.ok()) return ha.status();
+  if (*ha) return ha::CreateHaResourceManager(conf, clock, std::move(conf_dir));
+  return CreateActiveServices(conf, clock, std::move(conf_dir), ActiveServicesOptions());
+}
+
+absl::StatusOr<std::unique_ptr<ResourceManager>> ResourceManager::CreateActiveServices(
+    const conf::Configuration& conf, Clock& clock, std::optional<std::string> conf_dir,
+    ActiveServicesOptions ha_options) {
   auto config = RmConfig::FromConfiguration(conf);
   if (!config.ok()) return config.status();
   auto calc = MakeResourceCalculator(config->calculator_class);
@@ -248,11 +269,11 @@ absl::StatusOr<std::unique_ptr<ResourceManager>> ResourceManager::Create(
   options.user_groups = &UserGroups;
   auto scheduler = MakeScheduler(config->scheduler_class, options);
   if (!scheduler.ok()) return scheduler.status();
-  auto store = MakeStateStore(config->store_class);
+  auto store = MakeStateStore(conf);
   if (!store.ok()) return store.status();
   auto rm = std::make_unique<ResourceManagerImpl>(std::move(*config), clock, std::move(*calc),
                                                   std::move(*scheduler), std::move(*store), conf,
-                                                  std::move(conf_dir));
+                                                  std::move(conf_dir), std::move(ha_options));
   rm->webapp_configured_ = conf.Get("yarn.resourcemanager.webapp.address", "0.0.0.0:8088");
   auto retention = ParseLogRetentionOptions(conf);
   if (!retention.ok()) return retention.status();

@@ -9,13 +9,28 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "common/conf/configuration.h"
 
+namespace grpc {
+class Service;
+}
+
 namespace skein::rm {
+
+// What an HA ResourceManager (resourcemanager/ha/ha_resource_manager.h) adds to the active
+// services it builds at each transition to active.
+struct ActiveServicesOptions {
+  // Served on the admin port beside ResourceManagerAdministrationProtocol (HAServiceProtocol).
+  std::vector<grpc::Service*> extra_admin_services;
+  // What AM containers get as SKEIN_RM_SCHEDULER_ADDRESS: every RM's scheduler address,
+  // comma-separated in rm-ids order, so that AMs fail over. Empty: this RM's bound address.
+  std::string am_scheduler_addresses;
+};
 
 class ResourceManager {
  public:
@@ -23,9 +38,18 @@ class ResourceManager {
   // offending key and value. `conf_dir` is the directory `conf` was loaded from (`yarn --config`,
   // YARN_CONF_DIR, ...): `yarn rmadmin -refreshQueues` and the scheduler's file watch re-read it
   // with conf::LoadYarnConfiguration. Without one they re-apply `conf` itself.
+  //
+  // With yarn.resourcemanager.ha.enabled it returns an HA ResourceManager: it binds this RM's
+  // ports (the `<key>.<yarn.resourcemanager.ha.id>` addresses), starts STANDBY and builds the
+  // active services (CreateActiveServices) whenever it becomes active; see
+  // resourcemanager/ha/ha_resource_manager.h.
   static absl::StatusOr<std::unique_ptr<ResourceManager>> Create(
       const conf::Configuration& conf, Clock& clock,
       std::optional<std::string> conf_dir = std::nullopt);
+  // The non-HA daemon (also what an HA RM runs while active): `conf`'s plain address keys.
+  static absl::StatusOr<std::unique_ptr<ResourceManager>> CreateActiveServices(
+      const conf::Configuration& conf, Clock& clock, std::optional<std::string> conf_dir,
+      ActiveServicesOptions options);
   virtual ~ResourceManager() = default;
 
   // Binds every port (port 0 = ephemeral) and starts serving. A port in use is an error that
@@ -40,8 +64,12 @@ class ResourceManager {
   virtual std::string resource_tracker_address() const = 0;  // ...resource-tracker.address
   virtual std::string admin_address() const = 0;             // ...admin.address (bound)
   virtual std::string webapp_address() const = 0;            // ...webapp.address (HTTP)
-  // The cluster timestamp that prefixes every application id of this RM.
+  // The cluster timestamp that prefixes every application id of this RM (of its current
+  // activation with HA; 0 while standby).
   virtual int64_t cluster_timestamp() const = 0;
+  // "active", "standby" or "initializing" (Hadoop's HAServiceState, lower case); a non-HA RM is
+  // always "active".
+  virtual std::string ha_state() const { return "active"; }
 };
 
 }  // namespace skein::rm

@@ -1,7 +1,5 @@
 #include "appmaster/distributedshell/dshell_am.h"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <thread>
 #include <utility>
@@ -11,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "appmaster/am_steps.h"
 
 namespace skein::dshell {
 
@@ -151,16 +150,8 @@ am::ContainerRequest DShellAppMaster::Request() const {
 
 void DShellAppMaster::OnAllocated(const proto::ContainerProto& container) {
   ContainerId id = ContainerId::FromProto(container.id());
-  if (allocated_ >= job_.num_containers) {
-    // More than asked for (the RM may race a cancelled ask): give it back.
-    log_ << "Releasing surplus container " << id.ToString() << std::endl;
-    amrm_.ReleaseAssignedContainer(id);
-    return;
-  }
+  if (!am::TakeGrant(amrm_, container, Request(), allocated_ < job_.num_containers, log_)) return;
   ++allocated_;
-  // The RM decremented its total for this grant; keep the client's table in step (YARN's rule).
-  am::ContainerRequest request = Request();
-  if (amrm_.Outstanding(request) > 0) (void)amrm_.RemoveContainerRequest(request);
   log_ << "Launching shell command on a new container, containerId=" << id.ToString()
        << ", containerNode=" << container.node_id().host() << ":" << container.node_id().port()
        << std::endl;
@@ -193,13 +184,7 @@ void DShellAppMaster::OnCompleted(const proto::ContainerStatusProto& status) {
 }
 
 int DShellAppMaster::Run() {
-  char host[256] = {0};
-  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
-  auto reg = amrm_.Register(host, -1, "");
-  if (!reg.ok()) {
-    log_ << "Failed to register with the ResourceManager: " << reg.status().message() << std::endl;
-    return 1;
-  }
+  if (!am::RegisterFromThisHost(amrm_, log_)) return 1;
   log_ << "Registered; requesting " << job_.num_containers << " container(s) of "
        << Resource(job_.container_memory_mb, job_.container_vcores).ToString() << " at priority "
        << job_.priority << " to run: " << job_.CommandLine() << std::endl;

@@ -1,13 +1,12 @@
 #include "appmaster/launcher/launcher_am.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "appmaster/am_steps.h"
 #include "common/rpc.h"
 
 namespace skein::launcher {
@@ -92,13 +91,8 @@ am::ContainerRequest LauncherAppMaster::Request() const {
 
 void LauncherAppMaster::OnAllocated(const proto::ContainerProto& container) {
   ContainerId id = ContainerId::FromProto(container.id());
-  if (outstanding_ <= 0) {
-    log_ << "Releasing surplus container " << id.ToString() << std::endl;
-    amrm_.ReleaseAssignedContainer(id);
-    return;
-  }
+  if (!am::TakeGrant(amrm_, container, Request(), outstanding_ > 0, log_)) return;
   --outstanding_;
-  if (amrm_.Outstanding(Request()) > 0) (void)amrm_.RemoveContainerRequest(Request());
   log_ << "Launching executor in container " << id.ToString() << " on "
        << container.node_id().host() << ":" << container.node_id().port() << std::endl;
   absl::Status s =
@@ -135,13 +129,7 @@ void LauncherAppMaster::OnCompleted(const proto::ContainerStatusProto& status) {
 }
 
 int LauncherAppMaster::Run() {
-  char host[256] = {0};
-  if (gethostname(host, sizeof(host) - 1) != 0) host[0] = '\0';
-  auto reg = amrm_.Register(host, -1, "");
-  if (!reg.ok()) {
-    log_ << "Failed to register with the ResourceManager: " << reg.status().message() << std::endl;
-    return 1;
-  }
+  if (!am::RegisterFromThisHost(amrm_, log_)) return 1;
   log_ << "Registered; requesting " << job_.num_executors() << " executor container(s) of "
        << Request().capability.ToString() << "; driver at " << driver_address_ << std::endl;
   for (int i = 0; i < job_.num_executors(); ++i) {

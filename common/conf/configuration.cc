@@ -17,6 +17,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/conf/xml_lines.h"
 #include "common/conf/yarn_defaults.h"
 #include "pugixml.hpp"
 
@@ -32,13 +33,6 @@ constexpr std::string_view kProgrammaticSource = "programmatic";
 absl::string_view AV(std::string_view s) { return absl::string_view(s.data(), s.size()); }
 std::string_view SV(absl::string_view s) { return std::string_view(s.data(), s.size()); }
 std::string_view Trim(std::string_view s) { return SV(absl::StripAsciiWhitespace(AV(s))); }
-
-// 1-based line of `offset` in `text`; offsets past the end count as the last line.
-int LineAt(std::string_view text, std::ptrdiff_t offset) {
-  if (offset < 0) return 0;
-  size_t end = std::min(static_cast<size_t>(offset), text.size());
-  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + end, '\n'));
-}
 
 // Concatenated character data (text and CDATA) directly under `node`.
 std::string TextOf(const pugi::xml_node& node) {
@@ -69,11 +63,7 @@ class ResourceParser {
 
   absl::StatusOr<std::vector<ParsedProperty>> Parse() {
     pugi::xml_document doc;
-    pugi::xml_parse_result result = doc.load_buffer(xml_.data(), xml_.size());
-    if (!result) {
-      return Error(LineAt(xml_, result.offset),
-                   absl::StrCat("XML parse error: ", result.description()));
-    }
+    if (absl::Status s = LoadXml(AV(xml_), AV(source_), doc); !s.ok()) return s;
     pugi::xml_node root = doc.document_element();
     if (!root) return Error(1, "no root element, expected <configuration>");
     if (std::string_view(root.name()) != "configuration") {
@@ -146,10 +136,10 @@ class ResourceParser {
     return std::nullopt;
   }
 
-  int LineOf(const pugi::xml_node& node) const { return LineAt(xml_, node.offset_debug()); }
+  int LineOf(const pugi::xml_node& node) const { return XmlLineOf(AV(xml_), node); }
 
   absl::Status Error(int line, std::string_view problem) const {
-    return absl::InvalidArgumentError(absl::StrCat(AV(source_), ":", line, ": ", AV(problem)));
+    return XmlError(AV(source_), line, AV(problem));
   }
 
   std::string_view xml_;

@@ -45,13 +45,64 @@ const std::vector<ConfKey>& YarnDefaults() {
       {"yarn.resourcemanager.recovery.enabled", "false",
        "Whether the RM restores applications from its state store on restart."},
       {"yarn.resourcemanager.store.class",
-       "org.apache.hadoop.yarn.server.resourcemanager.recovery.MemoryRMStateStore",
-       "State store implementation used for recovery. Deviation: Hadoop defaults to "
-       "FileSystemRMStateStore; Skein only has the in-memory store so far."},
+       "org.apache.hadoop.yarn.server.resourcemanager.recovery.LeveldbRMStateStore",
+       "State store used with recovery: Hadoop's LeveldbRMStateStore (or leveldb), "
+       "ZKRMStateStore (or zookeeper) or MemoryRMStateStore (or memory; survives nothing). "
+       "Deviation: Hadoop defaults to FileSystemRMStateStore, which needs HDFS; Skein's "
+       "single-node default is the embedded LevelDB store."},
+      {"yarn.resourcemanager.leveldb-state-store.path", "${hadoop.tmp.dir}/yarn/system/rmstore",
+       "Directory of the LevelDB RM state store."},
+      {"yarn.resourcemanager.work-preserving-recovery.enabled", "true",
+       "With recovery on: running containers survive an RM restart (NodeManagers resync with "
+       "them, AMs re-register); off: every running application gets a new attempt."},
+      {"yarn.resourcemanager.work-preserving-recovery.scheduling-wait-ms", "10000",
+       "After a work-preserving recovery, how long the RM waits for NodeManagers to resync "
+       "before it schedules new containers (it stops waiting once every node that ran a "
+       "recovered AM is back)."},
+      {"yarn.resourcemanager.state-store.max-completed-applications",
+       "${yarn.resourcemanager.max-completed-applications}",
+       "How many finished applications the state store keeps (never more than the RM keeps in "
+       "memory); older ones are removed from the store."},
+      {"hadoop.zk.address", "",
+       "ZooKeeper ensemble (host:port[,host:port...]) of the ZKRMStateStore; the deprecated "
+       "yarn.resourcemanager.zk-address is read when it is unset."},
+      {"hadoop.zk.timeout-ms", "10000",
+       "ZooKeeper session timeout of the ZKRMStateStore and of the RM HA elector (an active RM "
+       "that loses ZooKeeper for this long becomes standby)."},
+      {"yarn.resourcemanager.zk-state-store.parent-path", "/rmstore",
+       "ZooKeeper path under which the ZKRMStateStore keeps ZKRMStateRoot."},
+      // ResourceManager high availability (resourcemanager/ha). Per-RM addresses are
+      // <address key>.<rm-id> and yarn.resourcemanager.hostname.<rm-id> (docs/configuration.md).
+      {"yarn.resourcemanager.ha.enabled", "false",
+       "Run the RM as one of several (yarn.resourcemanager.ha.rm-ids): active or standby."},
+      {"yarn.resourcemanager.ha.rm-ids", "",
+       "Comma-separated ids of the ResourceManagers (at least two with HA); clients, AMs and "
+       "NodeManagers try them in this order."},
+      {"yarn.resourcemanager.ha.id", "",
+       "This RM's id; unset: the one rm-id whose yarn.resourcemanager.address.<id> is a local "
+       "address."},
+      {"yarn.resourcemanager.ha.automatic-failover.enabled", "true",
+       "Elect the active RM through ZooKeeper; manual transitions are then refused unless "
+       "--forcemanual."},
+      {"yarn.resourcemanager.ha.automatic-failover.embedded", "true",
+       "Run the elector inside the RM (the only mode Skein has: false means manual failover)."},
+      {"yarn.resourcemanager.ha.automatic-failover.zk-base-path", "/yarn-leader-election",
+       "ZooKeeper path under which <cluster-id>/ActiveStandbyElectorLock is created."},
+      {"yarn.resourcemanager.cluster-id", "",
+       "Name of the cluster; required with automatic failover (the election path)."},
       {"yarn.resourcemanager.container-tokens.master-key-rolling-interval-secs", "86400",
        "How often the RM rolls the master key that signs container tokens."},
       {"yarn.resourcemanager.rm.container-allocation.expiry-interval-ms", "600000",
        "How long an allocated container may stay unlaunched before the RM reclaims it."},
+      {"yarn.resourcemanager.nodes.include-path", "",
+       "File of hosts allowed to join (plain: names separated by whitespace, # comments; or "
+       "Hadoop 3's XML <hosts> file when the name ends in .xml). Empty: every host may join."},
+      {"yarn.resourcemanager.nodes.exclude-path", "",
+       "File of hosts to decommission (same formats; the XML form may give a per-host "
+       "graceful <timeout>). Re-read by yarn rmadmin -refreshNodes."},
+      {"yarn.resourcemanager.nodemanager-graceful-decommission-timeout-secs", "3600",
+       "How long a gracefully decommissioned node may drain when the request gives no timeout "
+       "(-1: no limit)."},
 
       // Scheduler.
       {"yarn.resourcemanager.scheduler.class",
@@ -240,6 +291,14 @@ const std::vector<ConfKey>& YarnDefaults() {
        "How often the client polls the RM while waiting for an application state change."},
       {"yarn.client.nodemanager-connect.max-wait-ms", "180000",
        "How long clients and AMs keep retrying to reach an NM before failing."},
+      {"yarn.client.failover-max-attempts", "",
+       "With RM HA: how many times the yarn command moves to the next RM before failing; unset: "
+       "connect.max-wait.ms / failover-sleep-base-ms."},
+      {"yarn.client.failover-sleep-base-ms", "",
+       "With RM HA: sleep after the first full round of failed RMs, doubled per round; unset: "
+       "yarn.resourcemanager.connect.retry-interval.ms."},
+      {"yarn.client.failover-sleep-max-ms", "",
+       "With RM HA: cap of that sleep; unset: yarn.resourcemanager.connect.retry-interval.ms."},
   };
   return *kDefaults;
 }

@@ -268,10 +268,15 @@ void ContainerManager::Run(Entry& entry, const proto::ContainerLaunchContextProt
       Completed(entry);
       return;
     }
-    // cgroup joins are done by the executor before exec; other lines need the script.
+    // cgroup joins are done by the executor before exec, and the exit code file by its helper
+    // when it has one; other lines need the script.
     for (std::string& line : *lines) {
+      std::optional<std::string> exit_code_file;
+      if (executor_.WritesExitCodeFiles()) exit_code_file = ExitCodeWrapperTarget(line);
       if (std::optional<std::string> procs = JoinCommandTarget(line); procs.has_value()) {
         p.joined.push_back(*std::move(procs));
+      } else if (exit_code_file.has_value()) {
+        p.exit_code_file = *std::move(exit_code_file);
       } else {
         p.prologue.push_back(std::move(line));
       }
@@ -300,6 +305,7 @@ void ContainerManager::Run(Entry& entry, const proto::ContainerLaunchContextProt
   spec.working_dir = entry.work_dir;
   spec.log_dir = entry.log_dir;
   spec.join_files = p.joined;
+  spec.exit_code_file = p.exit_code_file;
   // Direct launch: a shell-free command, a program bash would find, nothing else for bash to do.
   std::map<std::string, std::string> final_env(env.begin(), env.end());  // later wins
   if (!final_env.count("PATH")) final_env["PATH"] = kDefaultPath;
@@ -529,15 +535,24 @@ void ContainerManager::AdoptRunning(const ContainerId& id, const std::string& us
   entry.container->Launched();
 }
 
+ContainerManager::ContainerView ContainerManager::ViewOf(const ContainerId& id,
+                                                         const Entry& entry) {
+  const Container& c = *entry.container;
+  return ContainerView{id,        c.user(),      c.resource(),       entry.log_dir, entry.work_dir,
+                       entry.pid, c.completed(), c.process_running()};
+}
+
 std::vector<ContainerManager::ContainerView> ContainerManager::Views() const {
   std::vector<ContainerView> out;
   out.reserve(containers_.size());
-  for (const auto& [id, entry] : containers_) {
-    out.push_back(ContainerView{id, entry.container->user(), entry.log_dir, entry.work_dir,
-                                entry.pid, entry.container->completed(),
-                                entry.container->process_running()});
-  }
+  for (const auto& [id, entry] : containers_) out.push_back(ViewOf(id, entry));
   return out;
+}
+
+std::optional<ContainerManager::ContainerView> ContainerManager::View(const ContainerId& id) const {
+  auto it = containers_.find(id);
+  if (it == containers_.end()) return std::nullopt;
+  return ViewOf(id, it->second);
 }
 
 int ContainerManager::NumProcessesRunning() const {

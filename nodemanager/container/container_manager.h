@@ -17,6 +17,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -108,6 +109,7 @@ class ContainerManager {
   struct ContainerView {
     ContainerId id;
     std::string user;
+    Resource resource;
     std::string log_dir;   // <log-dir>/<app>/<container>
     std::string work_dir;  // working directory
     int pid = 0;           // 0 until launched
@@ -115,6 +117,8 @@ class ContainerManager {
     bool process_running = false;
   };
   std::vector<ContainerView> Views() const;
+  // One container's view (one hash lookup), or nullopt when it is not known.
+  std::optional<ContainerView> View(const ContainerId& id) const;
 
   // NodeManager restart (nodemanager/recovery/): adopts a container a previous NodeManager
   // process launched, as RUNNING with process group `pid`; the caller watches the process and
@@ -134,6 +138,7 @@ class ContainerManager {
     bool hooks_prepared = false;  // hooks->Cleanup is owed
   };
 
+  static ContainerView ViewOf(const ContainerId& id, const Entry& entry);
   absl::Status StartOne(const proto::StartContainerRequest& request, ContainerId* id);
   // The spare directories of local dir (`log` false) or log dir `dir`.
   SpareDirs& Spares(const std::string& dir, bool log);

@@ -66,8 +66,11 @@ class FakeExecutor : public ContainerExecutor {
     skein::MutexLock lock(&mu_);
     fail_next_ = true;
   }
+  bool WritesExitCodeFiles() const override { return writes_exit_codes_; }
+  void set_writes_exit_codes(bool b) { writes_exit_codes_ = b; }  // before launches
 
  private:
+  bool writes_exit_codes_ = false;
   skein::Mutex mu_;
   int next_pid_ = 424242;
   bool fail_next_ = false;
@@ -606,6 +609,31 @@ TEST_F(ContainerManagerHooksTest, CgroupJoinsGoToTheExecutorOtherLinesKeepBash) 
             0u)
       << script;
   EXPECT_THAT(script, ::testing::Not(HasSubstr("echo $$")));
+}
+
+TEST_F(ContainerManagerHooksTest, ExitCodeWrapperGoesToTheExecutorsHelperWhenItHasOne) {
+  const std::string code = root_ + "/recovery/exitcodes/c";
+  loop_.RunSync([&] { hooks_.prologue = {ExitCodeWrapperLine(code)}; });
+  // An executor without the helper: the script records the exit code, so bash runs it.
+  ASSERT_EQ(Start(Request(Cid(kApp, 1), {"/bin/sleep", "1"})).succeeded_requests_size(), 1);
+  executor_.set_writes_exit_codes(true);
+  ASSERT_EQ(Start(Request(Cid(kApp, 2), {"/bin/sleep", "1"})).succeeded_requests_size(), 1);
+  ASSERT_EQ(executor_.launches().size(), 2u);
+  auto script_of = [](const LaunchSpec& spec) {
+    std::ifstream in(spec.script_path);
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+  LaunchSpec bash = executor_.launches()[0];
+  EXPECT_TRUE(bash.argv.empty());
+  EXPECT_EQ(bash.exit_code_file, "");
+  EXPECT_THAT(script_of(bash), HasSubstr("\n" + ExitCodeWrapperLine(code) + "\n"));
+  // With the helper: a direct launch that names the file, and no wrapper line in the script.
+  LaunchSpec direct = executor_.launches()[1];
+  EXPECT_EQ(direct.program, "/bin/sleep");
+  EXPECT_EQ(direct.exit_code_file, code);
+  EXPECT_THAT(script_of(direct),
+              HasSubstr("# run by skein-exitcode-helper, which writes its exit code to " + code));
+  EXPECT_THAT(script_of(direct), ::testing::Not(HasSubstr("SKEIN_EXIT_CODE_WRAPPED")));
 }
 
 }  // namespace

@@ -65,6 +65,40 @@ std::optional<std::string> JoinCommandTarget(absl::string_view line) {
   return procs;
 }
 
+std::string ExitCodeWrapperLine(const std::string& exit_code_file) {
+  // The first run (the process group leader the NodeManager knows) runs the script again as a
+  // child and records its exit code; a SIGTERM to the group is deferred by the trap until the
+  // child has exited, so even a kill leaves its exit code behind.
+  const std::string f = ShellSingleQuote(exit_code_file);
+  return absl::StrCat(
+      "if [ -z \"$SKEIN_EXIT_CODE_WRAPPED\" ]; then export SKEIN_EXIT_CODE_WRAPPED=1; ",
+      "trap 'true' TERM; /bin/bash \"$0\" \"$@\"; rc=$?; ", "echo \"$rc\" > ", f, ".tmp && mv -f ",
+      f, ".tmp ", f, "; exit \"$rc\"; fi");
+}
+
+std::optional<std::string> ExitCodeWrapperTarget(absl::string_view line) {
+  constexpr absl::string_view kBefore = "echo \"$rc\" > ";
+  size_t i = line.find(kBefore);
+  if (i == absl::string_view::npos) return std::nullopt;
+  // Undo ShellSingleQuote: 'text' runs and \' between them.
+  std::string word;
+  for (i += kBefore.size(); i < line.size();) {
+    if (line[i] == '\'') {
+      const size_t end = line.find('\'', i + 1);
+      if (end == absl::string_view::npos) return std::nullopt;
+      absl::StrAppend(&word, line.substr(i + 1, end - i - 1));
+      i = end + 1;
+    } else if (line[i] == '\\' && i + 1 < line.size()) {
+      word.push_back(line[i + 1]);
+      i += 2;
+    } else {
+      break;
+    }
+  }
+  if (word.empty() || ExitCodeWrapperLine(word) != line) return std::nullopt;
+  return word;
+}
+
 std::string ShellFreeExecLine(const ShellFreeCommand& c) {
   std::string line = "exec";
   for (const std::string& a : c.argv) absl::StrAppend(&line, " ", ShellSingleQuote(a));
@@ -82,6 +116,10 @@ std::string BuildLaunchScript(const LaunchScriptParams& p) {
   std::string script = "#!/bin/bash\n\n";
   for (const std::string& f : p.joined) {
     absl::StrAppend(&script, "# joined before this script ran: ", f, "\n");
+  }
+  if (!p.exit_code_file.empty()) {
+    absl::StrAppend(&script, "# run by skein-exitcode-helper, which writes its exit code to ",
+                    p.exit_code_file, "\n");
   }
   for (const std::string& line : p.prologue) absl::StrAppend(&script, line, "\n");
   for (const auto& [name, value] : ContainerEnvironment(p)) {

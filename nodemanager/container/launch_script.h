@@ -46,6 +46,9 @@ struct LaunchScriptParams {
   // cgroup.procs files the executor joined the process to before the script ran (a comment in
   // the script says so).
   std::vector<std::string> joined;
+  // The exit code file the executor's helper writes (NodeManager recovery; a comment in the
+  // script says so), or "".
+  std::string exit_code_file;
   // The commands parsed as needing no shell (shell_free_command.h): the script then ends in
   // `exec <program> <args> <redirections>` (one bash instead of two), the very command a direct
   // launch runs.
@@ -70,6 +73,14 @@ std::string JoinCommand(const std::string& procs_file);
 // The cgroup.procs file of a line JoinCommand wrote, or nullopt for any other line: the
 // ContainerManager lets the executor do those joins before exec (LaunchSpec::join_files).
 std::optional<std::string> JoinCommandTarget(absl::string_view line);
+// NodeManager recovery without the executor's helper: the script's first line, which runs the
+// rest of the script as a child and writes its exit code to `exit_code_file` (through a .tmp
+// file and mv), deferring a group SIGTERM until the child has exited.
+std::string ExitCodeWrapperLine(const std::string& exit_code_file);
+// The exit code file of a line ExitCodeWrapperLine wrote, or nullopt for any other line: the
+// ContainerManager lets the executor's helper record the exit code instead
+// (LaunchSpec::exit_code_file), so the command needs no bash for it.
+std::optional<std::string> ExitCodeWrapperTarget(absl::string_view line);
 // The script's last line for a shell-free command: every word and path single-quoted.
 std::string ShellFreeExecLine(const ShellFreeCommand& c);
 

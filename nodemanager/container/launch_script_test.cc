@@ -147,5 +147,16 @@ TEST(JoinCommandTest, TargetRoundTripsAndOtherLinesAreNotJoins) {
   EXPECT_EQ(JoinCommandTarget(JoinCommand("/it's/cgroup.procs")), std::nullopt);
 }
 
+TEST(ExitCodeWrapperTest, TargetRoundTripsAndOtherLinesAreNotWrappers) {
+  const std::string code = "/var/lib/nm/recovery/exitcodes/container_1_0001_01_000002";
+  EXPECT_EQ(ExitCodeWrapperTarget(ExitCodeWrapperLine(code)), code);
+  // Quotes in the path survive the round trip (the helper gets the path itself, not bash).
+  EXPECT_EQ(ExitCodeWrapperTarget(ExitCodeWrapperLine("/it's/code")), "/it's/code");
+  EXPECT_EQ(ExitCodeWrapperTarget(ExitCodeWrapperLine(code) + "; rm -rf /"), std::nullopt);
+  EXPECT_EQ(ExitCodeWrapperTarget("echo \"$rc\" > '/x.tmp'"), std::nullopt);
+  EXPECT_EQ(ExitCodeWrapperTarget(JoinCommand("/cg/cgroup.procs")), std::nullopt);
+  EXPECT_EQ(ExitCodeWrapperTarget("echo unrelated"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace skein::nm

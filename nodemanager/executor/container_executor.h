@@ -40,6 +40,11 @@ struct LaunchSpec {
   // Files the process writes its pid into before anything of the container runs (its cgroups'
   // cgroup.procs); a failure fails the launch. Both launch kinds honour it.
   std::vector<std::string> join_files;
+  // NodeManager recovery: when set, the command (direct or the script) runs as the child of the
+  // exit-code helper (executor/exit_code_helper.cc), which writes its exit status to this file
+  // and exits with it; the helper is the process Launch returns. Only for an executor whose
+  // WritesExitCodeFiles() is true.
+  std::string exit_code_file;
 };
 
 class ContainerExecutor {
@@ -58,6 +63,9 @@ class ContainerExecutor {
   virtual absl::Status SignalGroup(int pgid, int sig) = 0;
   // Whether any process of group `pgid` is still alive. Any thread.
   virtual bool GroupAlive(int pgid) = 0;
+  // Whether Launch honours LaunchSpec::exit_code_file (otherwise the launch script must record
+  // the exit code itself). Any thread.
+  virtual bool WritesExitCodeFiles() const { return false; }
 };
 
 }  // namespace skein::nm

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "absl/strings/match.h"
@@ -238,7 +239,19 @@ absl::StatusOr<int> SpawnChild(ChildPlan& plan) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<PosixContainerExecutor>> PosixContainerExecutor::Create() {
+std::string PosixContainerExecutor::FindExitCodeHelper() {
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  for (const std::filesystem::path& dir : {self.parent_path(), self.parent_path() / "../bin"}) {
+    const std::string helper = (dir / "skein-exitcode-helper").lexically_normal().string();
+    if (access(helper.c_str(), X_OK) == 0) return helper;
+  }
+  return "";
+}
+
+absl::StatusOr<std::unique_ptr<PosixContainerExecutor>> PosixContainerExecutor::Create(
+    std::optional<std::string> exit_code_helper) {
   int fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (fd < 0) return ErrnoStatus(errno, "creating the container reaper's eventfd");
   int ep = epoll_create1(EPOLL_CLOEXEC);
@@ -251,11 +264,13 @@ absl::StatusOr<std::unique_ptr<PosixContainerExecutor>> PosixContainerExecutor::
     if (ep >= 0) close(ep);
     return ErrnoStatus(e, "creating the container reaper's epoll set");
   }
-  return std::unique_ptr<PosixContainerExecutor>(new PosixContainerExecutor(fd, ep));
+  return std::unique_ptr<PosixContainerExecutor>(new PosixContainerExecutor(
+      fd, ep, exit_code_helper.has_value() ? *std::move(exit_code_helper) : FindExitCodeHelper()));
 }
 
-PosixContainerExecutor::PosixContainerExecutor(int wake_fd, int epoll_fd)
-    : wake_fd_(wake_fd), epoll_fd_(epoll_fd) {
+PosixContainerExecutor::PosixContainerExecutor(int wake_fd, int epoll_fd,
+                                               std::string exit_code_helper)
+    : exit_code_helper_(std::move(exit_code_helper)), wake_fd_(wake_fd), epoll_fd_(epoll_fd) {
   reaper_ = std::thread([this] { ReaperLoop(); });
 }
 
@@ -312,22 +327,37 @@ absl::StatusOr<int> PosixContainerExecutor::Launch(const LaunchSpec& spec, ExitC
   for (std::string& e : env_strings) envp.push_back(e.data());
   envp.push_back(nullptr);
 
-  const std::string program = direct ? spec.program : "/bin/bash";
+  // The command; under the exit-code helper it becomes the helper's arguments.
+  const bool wrapped = !spec.exit_code_file.empty();
+  if (wrapped && exit_code_helper_.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("launching ", spec.container_id, ": an exit code file was asked for (",
+                     spec.exit_code_file, ") but skein-exitcode-helper was not found"));
+  }
+  const std::string command = direct ? spec.program : "/bin/bash";
+  const std::string& program = wrapped ? exit_code_helper_ : command;
   std::vector<char*> argv;
+  if (wrapped) {
+    argv = {const_cast<char*>(exit_code_helper_.c_str()),
+            const_cast<char*>(spec.exit_code_file.c_str()), const_cast<char*>(command.c_str())};
+  }
   std::vector<char*> script_argv;  // ENOEXEC: bash runs the program as a script, as bash would
   if (direct) {
     for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-    script_argv = {const_cast<char*>("/bin/bash"), const_cast<char*>(program.c_str())};
-    script_argv.insert(script_argv.end(), argv.begin() + 1, argv.end());
+    script_argv = {const_cast<char*>("/bin/bash"), const_cast<char*>(command.c_str())};
+    for (size_t i = 1; i < spec.argv.size(); ++i) {
+      script_argv.push_back(const_cast<char*>(spec.argv[i].c_str()));
+    }
     script_argv.push_back(nullptr);
   } else {
-    argv = {const_cast<char*>("/bin/bash"), const_cast<char*>(spec.script_path.c_str())};
+    argv.push_back(const_cast<char*>("/bin/bash"));
+    argv.push_back(const_cast<char*>(spec.script_path.c_str()));
   }
   argv.push_back(nullptr);
 
   plan.program = program.c_str();
   plan.argv = argv.data();
-  plan.script_argv = direct ? script_argv.data() : nullptr;
+  plan.script_argv = direct && !wrapped ? script_argv.data() : nullptr;
   plan.envp = envp.data();
   plan.cwd = direct ? spec.working_dir.c_str() : nullptr;
   plan.opens = opens.data();
@@ -337,7 +367,9 @@ absl::StatusOr<int> PosixContainerExecutor::Launch(const LaunchSpec& spec, ExitC
   plan.pid_slot = direct ? env_strings.back().data() + strlen("JVM_PID=") : nullptr;
 
   absl::StatusOr<int> pid = SpawnChild(plan);
-  const std::string what = direct ? absl::StrCat(program, " (direct launch)") : spec.script_path;
+  const std::string what =
+      absl::StrCat(direct ? absl::StrCat(command, " (direct launch)") : spec.script_path,
+                   wrapped ? " under skein-exitcode-helper" : "");
   if (!pid.ok()) {
     return absl::Status(
         pid.status().code(),

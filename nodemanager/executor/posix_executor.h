@@ -11,12 +11,18 @@
 // own children and never races other executors or other children of the process (`yarn
 // minicluster` runs several NMs in one process).
 //
+// With LaunchSpec::exit_code_file the child execs the exit-code helper (`skein-exitcode-helper`,
+// found beside the running binary or in ../bin from it) with the command as its arguments, so
+// recording the exit code costs one small exec rather than a bash.
+//
 // Thread rules: every method may be called from any thread. Exit callbacks run on the reaper
 // thread. The destructor stops the reaper; processes still running are left alone (the
 // NodeManager stops its containers first).
 #ifndef SKEIN_NODEMANAGER_EXECUTOR_POSIX_EXECUTOR_H_
 #define SKEIN_NODEMANAGER_EXECUTOR_POSIX_EXECUTOR_H_
 
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -28,13 +34,21 @@ namespace skein::nm {
 
 class PosixContainerExecutor final : public ContainerExecutor {
  public:
-  // Fails when the reaper's wake-up eventfd cannot be created.
-  static absl::StatusOr<std::unique_ptr<PosixContainerExecutor>> Create();
+  // Fails when the reaper's wake-up eventfd cannot be created. `exit_code_helper`: the helper's
+  // path, "" for none (exit code files are then not written by Launch); by default
+  // FindExitCodeHelper().
+  static absl::StatusOr<std::unique_ptr<PosixContainerExecutor>> Create(
+      std::optional<std::string> exit_code_helper = std::nullopt);
   ~PosixContainerExecutor() override;
 
   absl::StatusOr<int> Launch(const LaunchSpec& spec, ExitCallback on_exit) override;
   absl::Status SignalGroup(int pgid, int sig) override;
   bool GroupAlive(int pgid) override;
+  bool WritesExitCodeFiles() const override { return !exit_code_helper_.empty(); }
+
+  // `skein-exitcode-helper` in the running binary's directory, else in ../bin from it (where a
+  // test binary in build/tests finds build/bin's), if executable; else "".
+  static std::string FindExitCodeHelper();
 
  private:
   struct Watch {
@@ -42,10 +56,11 @@ class PosixContainerExecutor final : public ContainerExecutor {
     int pidfd;
     ExitCallback on_exit;
   };
-  PosixContainerExecutor(int wake_fd, int epoll_fd);
+  PosixContainerExecutor(int wake_fd, int epoll_fd, std::string exit_code_helper);
   void Wake();
   void ReaperLoop();
 
+  const std::string exit_code_helper_;  // "" = none
   const int wake_fd_;
   // The reaper waits on this epoll set: Launch adds each child's pidfd to it directly, so a launch
   // does not have to wake the reaper thread (one context switch less on the launch path).

@@ -8,7 +8,10 @@
 #include <fstream>
 #include <future>
 #include <sstream>
+#include <thread>
+#include <vector>
 
+#include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -236,6 +239,138 @@ TEST_F(DirectLaunchTest, FailuresNameWhatFailed) {
   pid = executor_->Launch(spec, [](int, ProcessExit) {});
   ASSERT_FALSE(pid.ok());
   EXPECT_THAT(pid.status().message(), ::testing::HasSubstr(dir_ + "/no-such-dir: No such file"));
+}
+
+// NodeManager recovery: the command runs as the child of skein-exitcode-helper, which records
+// its exit code; no bash is added.
+class ExitCodeHelperTest : public DirectLaunchTest {
+ protected:
+  std::string CodeFile() { return dir_ + "/exitcodes/c"; }
+  LaunchSpec Wrapped(LaunchSpec spec) {
+    std::filesystem::create_directories(dir_ + "/exitcodes");
+    spec.exit_code_file = CodeFile();
+    return spec;
+  }
+};
+
+TEST_F(ExitCodeHelperTest, TheHelperIsFoundBesideTheBuiltBinaries) {
+  EXPECT_EQ(PosixContainerExecutor::FindExitCodeHelper(),
+            std::filesystem::path(SKEIN_BIN_DIR "/skein-exitcode-helper").lexically_normal());
+  EXPECT_TRUE(executor_->WritesExitCodeFiles());
+}
+
+TEST_F(ExitCodeHelperTest, DirectCommandRunsUnderTheHelperWhichRecordsItsExitCode) {
+  LaunchSpec spec = Wrapped(Direct("prog", R"sh(#!/bin/bash
+echo "$0|$1|$2|$FOO|$JVM_PID|$$|$(pwd)|$(ps -o pgid= -p $$ | tr -d ' ')|$PPID"
+cat "$3" > seen
+exit 5
+)sh"));
+  spec.argv.push_back(dir_ + "/procs");
+  std::ofstream(dir_ + "/procs").flush();
+  spec.join_files = {dir_ + "/procs"};
+  spec.redirects = {{1, "out", false, -1}};
+  std::promise<ProcessExit> done;
+  auto pid = executor_->Launch(spec, [&](int, ProcessExit e) { done.set_value(e); });
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  ProcessExit e = Wait(done);
+  EXPECT_EQ(ExitStatusOf(e), 5);
+  EXPECT_EQ(Read("exitcodes/c"), "5\n");
+  EXPECT_FALSE(std::filesystem::exists(CodeFile() + ".tmp"));
+  // The program is the helper's child, in the helper's process group (the container's), with
+  // JVM_PID its own pid; the helper (the pid Launch returned) joined the cgroup before exec.
+  std::vector<std::string> f = absl::StrSplit(Read("work/out"), '|');
+  ASSERT_EQ(f.size(), 9u) << Read("work/out");
+  EXPECT_EQ(f[0], dir_ + "/prog");
+  EXPECT_EQ(f[1], "a b");
+  EXPECT_EQ(f[2], "$NOT_EXPANDED");
+  EXPECT_EQ(f[3], "bar");
+  EXPECT_EQ(f[4], f[5]);
+  EXPECT_NE(f[5], std::to_string(*pid));
+  EXPECT_EQ(f[6], std::filesystem::path(dir_ + "/work").lexically_normal().string());
+  EXPECT_EQ(f[7], std::to_string(*pid));
+  EXPECT_EQ(f[8], std::to_string(*pid) + "\n");
+  EXPECT_EQ(Read("work/seen"), std::to_string(*pid) + "\n");
+}
+
+TEST_F(ExitCodeHelperTest, ScriptLaunchRunsUnderTheHelperToo) {
+  LaunchSpec spec = Wrapped(Spec("c", "echo \"parent:$(ps -o comm= -p $PPID)\"; exit 9"));
+  std::promise<ProcessExit> done;
+  ASSERT_TRUE(executor_->Launch(spec, [&](int, ProcessExit e) { done.set_value(e); }).ok());
+  EXPECT_EQ(ExitStatusOf(Wait(done)), 9);
+  EXPECT_EQ(Read("exitcodes/c"), "9\n");
+  EXPECT_EQ(Read("prelaunch.out"), "parent:skein-exitcode-\n");  // comm is cut at 15 chars
+}
+
+TEST_F(ExitCodeHelperTest, GroupSignalsReachTheCommandAndTheHelperRecordsTheOutcome) {
+  // SIGQUIT (yarn container -signal OUTPUT_THREAD_DUMP) is the command's to handle: the helper
+  // survives it and records what the command then does.
+  LaunchSpec spec = Wrapped(Direct("prog", R"sh(#!/bin/bash
+trap 'echo quit > got' QUIT
+echo ready > ready
+while [ ! -e got ]; do sleep 0.05; done
+exit 3
+)sh"));
+  std::promise<ProcessExit> done;
+  auto pid = executor_->Launch(spec, [&](int, ProcessExit e) { done.set_value(e); });
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (!std::filesystem::exists(dir_ + "/work/ready") &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(executor_->SignalGroup(*pid, SIGQUIT).ok());
+  EXPECT_EQ(ExitStatusOf(Wait(done)), 3);
+  EXPECT_EQ(Read("exitcodes/c"), "3\n");
+
+  // SIGTERM (a kill): the command dies of it, the helper records 143 and exits with it.
+  std::promise<ProcessExit> killed;
+  pid = executor_->Launch(Wrapped(Direct("sleeper", "#!/bin/sh\nexec sleep 100\n")),
+                          [&](int, ProcessExit e) { killed.set_value(e); });
+  ASSERT_TRUE(pid.ok()) << pid.status();
+  deadline = std::chrono::steady_clock::now() + 10s;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream stat("/proc/" + std::to_string(*pid) + "/task/" + std::to_string(*pid) +
+                       "/children");
+    std::string child;
+    if (stat >> child) break;  // the command runs
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(executor_->SignalGroup(*pid, SIGTERM).ok());
+  EXPECT_EQ(ExitStatusOf(Wait(killed)), 143);
+  EXPECT_EQ(Read("exitcodes/c"), "143\n");
+}
+
+TEST_F(ExitCodeHelperTest, ScriptWithoutInterpreterLineRunsThroughBash) {
+  LaunchSpec spec = Wrapped(Direct("noshebang", "echo \"ran:$1\" > ran\nexit 4\n"));
+  std::promise<ProcessExit> done;
+  ASSERT_TRUE(executor_->Launch(spec, [&](int, ProcessExit e) { done.set_value(e); }).ok());
+  EXPECT_EQ(ExitStatusOf(Wait(done)), 4);
+  EXPECT_EQ(Read("work/ran"), "ran:a b\n");
+  EXPECT_EQ(Read("exitcodes/c"), "4\n");
+}
+
+TEST_F(ExitCodeHelperTest, AProgramThatCannotRunExits127WithTheReason) {
+  LaunchSpec spec = Wrapped(Direct("prog", "#!/bin/sh\nexit 0\n"));
+  spec.program = dir_ + "/missing";
+  std::promise<ProcessExit> done;
+  ASSERT_TRUE(executor_->Launch(spec, [&](int, ProcessExit e) { done.set_value(e); }).ok());
+  EXPECT_EQ(ExitStatusOf(Wait(done)), 127);
+  EXPECT_EQ(Read("exitcodes/c"), "127\n");
+  EXPECT_THAT(Read("prelaunch.err"),
+              ::testing::HasSubstr("skein-exitcode-helper: cannot execute " + dir_ +
+                                   "/missing: No such file or directory"));
+}
+
+TEST_F(ExitCodeHelperTest, WithoutTheHelperAnExitCodeFileIsRefused) {
+  auto plain = PosixContainerExecutor::Create("");
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_FALSE((*plain)->WritesExitCodeFiles());
+  auto pid = (*plain)->Launch(Wrapped(Spec("c", "exit 0")), [](int, ProcessExit) {});
+  ASSERT_FALSE(pid.ok());
+  EXPECT_EQ(pid.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(pid.status().message(),
+              ::testing::HasSubstr("an exit code file was asked for (" + CodeFile() +
+                                   ") but skein-exitcode-helper was not found"));
 }
 
 }  // namespace

@@ -79,17 +79,6 @@ std::string ExitCodeFile(const std::string& recovery_dir, const ContainerId& id)
   return absl::StrCat(recovery_dir, "/exitcodes/", id.ToString());
 }
 
-std::string ExitCodeWrapperLine(const std::string& exit_code_file) {
-  // The first run (the process group leader the NodeManager knows) runs the script again as a
-  // child and records its exit code; a SIGTERM to the group is deferred by the trap until the
-  // child has exited, so even a kill leaves its exit code behind.
-  const std::string f = ShellSingleQuote(exit_code_file);
-  return absl::StrCat(
-      "if [ -z \"$SKEIN_EXIT_CODE_WRAPPED\" ]; then export SKEIN_EXIT_CODE_WRAPPED=1; ",
-      "trap 'true' TERM; /bin/bash \"$0\" \"$@\"; rc=$?; ", "echo \"$rc\" > ", f, ".tmp && mv -f ",
-      f, ".tmp ", f, "; exit \"$rc\"; fi");
-}
-
 RecordingHooks::RecordingHooks(ContainerHooks* inner, std::string recovery_dir,
                                std::function<void(const ContainerId&, int)> on_launched)
     : inner_(inner), recovery_dir_(std::move(recovery_dir)), on_launched_(std::move(on_launched)) {}
@@ -136,24 +125,19 @@ void ContainerRecorder::Log(const absl::Status& s) {
 }
 
 void ContainerRecorder::Launched(const ContainerId& id, int pid) {
-  for (const ContainerManager::ContainerView& v : manager_.Views()) {
-    if (v.id != id) continue;
-    ContainerRecord r;
-    r.id = id;
-    r.user = v.user;
-    r.pid = pid;
-    r.start_time_ticks = ProcessStartTime(pid);
-    r.work_dir = v.work_dir;
-    r.log_dir = v.log_dir;
-    for (const proto::ContainerStatusProto& s : manager_.AllStatuses()) {
-      if (ContainerId::FromProto(s.container_id()) == id) {
-        r.resource = Resource::FromProto(s.capability());
-      }
-    }
-    Log(store_.StoreContainer(r));
-    records_[id] = r;
-    stored_.insert(id);
-  }
+  std::optional<ContainerManager::ContainerView> v = manager_.View(id);
+  if (!v.has_value()) return;
+  ContainerRecord r;
+  r.id = id;
+  r.user = v->user;
+  r.resource = v->resource;
+  r.pid = pid;
+  r.start_time_ticks = ProcessStartTime(pid);
+  r.work_dir = v->work_dir;
+  r.log_dir = v->log_dir;
+  Log(store_.StoreContainer(r));
+  records_[id] = std::move(r);
+  stored_.insert(id);
 }
 
 void ContainerRecorder::Sync() {

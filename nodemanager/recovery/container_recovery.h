@@ -1,10 +1,13 @@
 // NodeManager restart (YARN's work-preserving NM restart, containers only).
 //
 // * RecordingHooks wraps the policing hooks: every launch is written to the NmStateStore (pid,
-//   process start time, user, dirs), and with recovery on the launch script gets a first line
-//   that runs the rest of the script as a child and writes its exit code to
+//   process start time, user, dirs), and with recovery on the container's exit code goes to
 //   <recovery-dir>/exitcodes/<containerId> (as YARN's ContainerLaunch .exitcode file), so a
-//   container that ends while no NodeManager watches still has a true exit code.
+//   container that ends while no NodeManager watches still has a true exit code. The hooks ask
+//   for it with ExitCodeWrapperLine (launch_script.h); the ContainerManager turns that line into
+//   the executor's exit-code helper (the process the NM starts runs the command as its child
+//   and writes the file: no bash), and keeps the line in the script only for an executor
+//   without the helper.
 // * ContainerRecorder keeps completions and forgotten containers in step (loop thread).
 // * At start, RecoverContainers either (recovery on) re-attaches to the containers still running
 //   — same pid AND same process start time — and reports those that ended with their exit code
@@ -39,8 +42,6 @@ namespace skein::nm {
 inline constexpr int kExitStatusLost = -154;
 
 std::string ExitCodeFile(const std::string& recovery_dir, const ContainerId& id);
-// The launch-script line that writes the exit code file (see the header comment).
-std::string ExitCodeWrapperLine(const std::string& exit_code_file);
 
 class RecordingHooks final : public ContainerHooks {
  public:

@@ -8,9 +8,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -79,14 +82,44 @@ class RecordingPolicing final : public ContainerHooks {
   std::set<std::string> busy_once_;
 };
 
-TEST(ContainerRecoveryTest, ReattachedContainerIsPolicedAgainAndCleanedUpWhenItEnds) {
-  const std::string dir = ::testing::TempDir() + "/nm_recovery_" + std::to_string(getpid());
-  fs::remove_all(dir);
-  fs::create_directories(dir + "/local");
-  fs::create_directories(dir + "/logs");
-  auto store = OpenLevelDbStateStore(dir + "/state");
-  ASSERT_TRUE(store.ok()) << store.status();
+// A fresh NodeManager layout: local, log and recovery dirs under a temporary dir, a LevelDB
+// state store, a running loop and a real executor; the tests build the manager themselves.
+class ContainerRecoveryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = ::testing::TempDir() + "/nm_recovery_" + std::to_string(getpid()) + "_" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    fs::remove_all(dir_);
+    fs::create_directories(dir_ + "/local");
+    fs::create_directories(dir_ + "/logs");
+    fs::create_directories(dir_ + "/recovery/exitcodes");
+    auto store = OpenLevelDbStateStore(dir_ + "/state");
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+    auto executor = PosixContainerExecutor::Create();
+    ASSERT_TRUE(executor.ok()) << executor.status();
+    executor_ = *std::move(executor);
+    options_.local_dirs = {dir_ + "/local"};
+    options_.log_dirs = {dir_ + "/logs"};
+    loop_.Start();
+  }
+  void TearDown() override {
+    loop_.Stop();
+    executor_.reset();
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  std::string recovery_dir() const { return dir_ + "/recovery"; }
 
+  std::string dir_;
+  std::unique_ptr<NmStateStore> store_;
+  std::unique_ptr<PosixContainerExecutor> executor_;
+  ContainerManagerOptions options_;
+  EventLoop loop_{"test-nm-loop"};
+  FakeClock clock_;
+};
+
+TEST_F(ContainerRecoveryTest, ReattachedContainerIsPolicedAgainAndCleanedUpWhenItEnds) {
   // The previous NodeManager's container: a process in its own session.
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
@@ -103,33 +136,25 @@ TEST(ContainerRecoveryTest, ReattachedContainerIsPolicedAgainAndCleanedUpWhenItE
   running.resource = Resource(256, 1);
   running.pid = pid;
   running.start_time_ticks = ProcessStartTime(pid);
-  running.work_dir = dir + "/local/work";
-  running.log_dir = dir + "/logs/c2";
+  running.work_dir = dir_ + "/local/work";
+  running.log_dir = dir_ + "/logs/c2";
   ContainerRecord ended = running;
   ended.id = ContainerId::Make(attempt, 0, 3);
   ended.pid = 999999999;  // gone
-  ASSERT_TRUE((*store)->StoreContainer(running).ok());
-  ASSERT_TRUE((*store)->StoreContainer(ended).ok());
+  ASSERT_TRUE(store_->StoreContainer(running).ok());
+  ASSERT_TRUE(store_->StoreContainer(ended).ok());
 
   // What the cgroups manager must keep at start.
-  EXPECT_EQ(LiveContainerIds(**store), std::set<std::string>{running.id.ToString()});
+  EXPECT_EQ(LiveContainerIds(*store_), std::set<std::string>{running.id.ToString()});
 
-  EventLoop loop("test-nm-loop");
-  loop.Start();
-  auto executor = PosixContainerExecutor::Create();
-  ASSERT_TRUE(executor.ok()) << executor.status();
-  FakeClock clock;
-  ContainerManagerOptions cm;
-  cm.local_dirs = {dir + "/local"};
-  cm.log_dirs = {dir + "/logs"};
   RecordingPolicing policing;
   policing.BusyOnce(running.id);
   {
-    ContainerManager manager(cm, loop, **executor, clock);
-    ContainerRecorder recorder(**store, manager, dir + "/recovery");
-    RecoveryResult result = loop.RunSync([&] {
-      return RecoverContainers(**store, manager, recorder, &policing, loop, /*recovery=*/true,
-                               dir + "/recovery", absl::Milliseconds(20));
+    ContainerManager manager(options_, loop_, *executor_, clock_);
+    ContainerRecorder recorder(*store_, manager, recovery_dir());
+    RecoveryResult result = loop_.RunSync([&] {
+      return RecoverContainers(*store_, manager, recorder, &policing, loop_, /*recovery=*/true,
+                               recovery_dir(), absl::Milliseconds(20));
     });
     EXPECT_EQ(result.reattached, 1);
     EXPECT_EQ(result.ended, 1);
@@ -146,7 +171,7 @@ TEST(ContainerRecoveryTest, ReattachedContainerIsPolicedAgainAndCleanedUpWhenItE
     // Its exit is noticed, its cleanup retried past the busy group, and it completes LOST
     // (no exit code file was written by this stand-in).
     ASSERT_TRUE(WaitUntil([&] { return policing.cleaned().count(running.id.ToString()) > 0; }));
-    auto statuses = loop.RunSync([&] { return manager.AllStatuses(); });
+    auto statuses = loop_.RunSync([&] { return manager.AllStatuses(); });
     bool found = false;
     for (const proto::ContainerStatusProto& s : statuses) {
       if (ContainerId::FromProto(s.container_id()) != running.id) continue;
@@ -155,12 +180,154 @@ TEST(ContainerRecoveryTest, ReattachedContainerIsPolicedAgainAndCleanedUpWhenItE
       EXPECT_EQ(s.exit_status(), kExitStatusLost);
     }
     EXPECT_TRUE(found);
-    loop.Stop();
+    loop_.Stop();
   }
-  fs::remove_all(dir);
 }
 
-TEST(ContainerRecoveryTest, NothingIsLiveInAnEmptyStore) {
+// Recording a launch looks up the launched container alone: it stores the right record, and its
+// cost does not grow with the number of other containers (it used to copy every container's
+// view and status per launch).
+TEST_F(ContainerRecoveryTest, RecordingALaunchCostsTheSameWithManyContainers) {
+  {
+    ContainerManager manager(options_, loop_, *executor_, clock_);
+    ContainerRecorder recorder(*store_, manager, "");
+    const ApplicationAttemptId attempt(ApplicationId(1700, 2), 1);
+    auto adopt = [&](int from, int to) {
+      loop_.RunSync([&] {
+        for (int i = from; i < to; ++i) {
+          manager.AdoptRunning(ContainerId::Make(attempt, 0, i), "bob", Resource(512, 2), getpid(),
+                               dir_ + "/local/w" + std::to_string(i),
+                               dir_ + "/logs/l" + std::to_string(i));
+        }
+      });
+    };
+    constexpr int kRecorded = 200;
+    // The fastest of 40 batches of 10 launches each (the minimum filters out a loaded machine);
+    // every batch records ids 1..kRecorded in turn.
+    auto time_launches = [&] {
+      auto best = std::chrono::steady_clock::duration::max();
+      for (int batch = 0; batch < 40; ++batch) {
+        const int first = 1 + (batch * 10) % kRecorded;
+        const auto start = std::chrono::steady_clock::now();
+        loop_.RunSync([&] {
+          for (int i = first; i < first + 10; ++i) {
+            recorder.Launched(ContainerId::Make(attempt, 0, i), getpid());
+          }
+        });
+        best = std::min(best, std::chrono::steady_clock::now() - start);
+      }
+      return best;
+    };
+    adopt(1, kRecorded + 1);
+    const auto few = time_launches();
+    adopt(kRecorded + 1, 20000);
+    const auto many = time_launches();
+    // Walking 20,000 containers per launch made this about 100 times slower.
+    EXPECT_LT(many, few * 5) << "few: " << std::chrono::duration<double>(few).count()
+                             << " s, many: " << std::chrono::duration<double>(many).count() << " s";
+
+    auto records = store_->LoadContainers();
+    ASSERT_TRUE(records.ok()) << records.status();
+    ASSERT_EQ(records->size(), static_cast<size_t>(kRecorded));
+    const ContainerRecord* seven = nullptr;
+    for (const ContainerRecord& r : *records) {
+      if (r.id == ContainerId::Make(attempt, 0, 7)) seven = &r;
+    }
+    ASSERT_NE(seven, nullptr);
+    EXPECT_EQ(seven->user, "bob");
+    EXPECT_EQ(seven->resource.memory_mb, 512);
+    EXPECT_EQ(seven->resource.vcores, 2);
+    EXPECT_EQ(seven->pid, getpid());
+    EXPECT_EQ(seven->start_time_ticks, ProcessStartTime(getpid()));
+    EXPECT_EQ(seven->work_dir, dir_ + "/local/w7");
+    EXPECT_EQ(seven->log_dir, dir_ + "/logs/l7");
+    // An unknown container leaves no record.
+    loop_.RunSync([&] { recorder.Launched(ContainerId::Make(attempt, 0, 99999), getpid()); });
+    EXPECT_EQ(store_->LoadContainers()->size(), static_cast<size_t>(kRecorded));
+    loop_.Stop();
+  }
+}
+
+// Starts `skein-exitcode-helper <code_file> /bin/sh sh -c <script>` in its own session, as the
+// NodeManager would (the helper is the container's process).
+pid_t StartUnderHelper(const std::string& code_file, const std::string& script) {
+  const pid_t pid = fork();
+  if (pid == 0) {
+    setsid();
+    execl(SKEIN_BIN_DIR "/skein-exitcode-helper", "skein-exitcode-helper", code_file.c_str(),
+          "/bin/sh", "sh", "-c", script.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
+// A restarted NodeManager learns the true exit code of containers run under the exit-code
+// helper: one that ended while no NodeManager was up, and one that ends after the re-attach.
+TEST_F(ContainerRecoveryTest, ExitCodesWrittenByTheHelperAreRecovered) {
+  const ApplicationAttemptId attempt(ApplicationId(1700, 3), 1);
+  const ContainerId ended_id = ContainerId::Make(attempt, 0, 2);
+  const ContainerId running_id = ContainerId::Make(attempt, 0, 3);
+  const std::string stop = dir_ + "/stop";
+
+  auto record = [&](const ContainerId& id, pid_t pid) {
+    ContainerRecord r;
+    r.id = id;
+    r.user = "carol";
+    r.resource = Resource(128, 1);
+    r.pid = pid;
+    r.start_time_ticks = ProcessStartTime(pid);
+    r.work_dir = dir_ + "/local/" + id.ToString();
+    r.log_dir = dir_ + "/logs/" + id.ToString();
+    return r;
+  };
+  // The previous NodeManager's two containers, both running when it died.
+  const pid_t ended_pid =
+      StartUnderHelper(ExitCodeFile(recovery_dir(), ended_id), "sleep 0.2; exit 42");
+  const pid_t running_pid =
+      StartUnderHelper(ExitCodeFile(recovery_dir(), running_id), "while [ ! -e " + stop +
+                                                                     " ]; do sleep 0.05; done; "
+                                                                     "exit 6");
+  ASSERT_GT(ended_pid, 0);
+  ASSERT_GT(running_pid, 0);
+  ASSERT_TRUE(WaitUntil([&] { return ProcessStartTime(ended_pid) > 0; }));
+  ASSERT_TRUE(WaitUntil([&] { return ProcessStartTime(running_pid) > 0; }));
+  ASSERT_TRUE(store_->StoreContainer(record(ended_id, ended_pid)).ok());
+  ASSERT_TRUE(store_->StoreContainer(record(running_id, running_pid)).ok());
+  // One ends while no NodeManager runs (reaped here, as init would).
+  int status = 0;
+  ASSERT_EQ(waitpid(ended_pid, &status, 0), ended_pid);
+  EXPECT_EQ(WEXITSTATUS(status), 42);  // the helper exits with the command's status
+
+  {
+    ContainerManager manager(options_, loop_, *executor_, clock_);
+    ContainerRecorder recorder(*store_, manager, recovery_dir());
+    RecoveryResult result = loop_.RunSync([&] {
+      return RecoverContainers(*store_, manager, recorder, nullptr, loop_, /*recovery=*/true,
+                               recovery_dir(), absl::Milliseconds(20));
+    });
+    EXPECT_EQ(result.ended, 1);
+    EXPECT_EQ(result.reattached, 1);
+    auto exit_status = [&](const ContainerId& id) -> std::optional<int> {
+      for (const proto::ContainerStatusProto& s :
+           loop_.RunSync([&] { return manager.AllStatuses(); })) {
+        if (ContainerId::FromProto(s.container_id()) == id && s.state() == proto::C_COMPLETE) {
+          return s.exit_status();
+        }
+      }
+      return std::nullopt;
+    };
+    EXPECT_EQ(exit_status(ended_id), 42);
+    EXPECT_EQ(exit_status(running_id), std::nullopt);
+    // The re-attached one ends now.
+    std::ofstream(stop) << "now";
+    ASSERT_EQ(waitpid(running_pid, &status, 0), running_pid);
+    ASSERT_TRUE(WaitUntil([&] { return exit_status(running_id).has_value(); }));
+    EXPECT_EQ(exit_status(running_id), 6);
+    loop_.Stop();
+  }
+}
+
+TEST(ContainerRecoveryStoreTest, NothingIsLiveInAnEmptyStore) {
   const std::string dir = ::testing::TempDir() + "/nm_recovery_empty_" + std::to_string(getpid());
   fs::remove_all(dir);
   auto store = OpenLevelDbStateStore(dir);

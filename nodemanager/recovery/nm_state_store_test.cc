@@ -9,6 +9,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "leveldb/db.h"
+#include "nodemanager/container/launch_script.h"
 #include "nodemanager/recovery/container_recovery.h"
 
 namespace skein::nm {

@@ -1,5 +1,7 @@
 #include "resourcemanager/core/rm_config.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 
 namespace skein::rm {
@@ -42,7 +44,31 @@ absl::StatusOr<RmConfig> RmConfig::FromConfiguration(const conf::Configuration& 
             "yarn.resourcemanager.rm.container-allocation.expiry-interval-ms", 600000);
   SKEIN_GET(completed, GetInt, "yarn.resourcemanager.max-completed-applications", 1000);
   SKEIN_GET(c.acl_enable, GetBool, "yarn.acl.enable", false);
+  int64_t completed_in_store;
+  SKEIN_GET(c.recovery_enabled, GetBool, "yarn.resourcemanager.recovery.enabled", false);
+  SKEIN_GET(c.work_preserving_recovery, GetBool,
+            "yarn.resourcemanager.work-preserving-recovery.enabled", true);
+  SKEIN_GET(c.recovery_scheduling_wait_ms, GetInt,
+            "yarn.resourcemanager.work-preserving-recovery.scheduling-wait-ms", 10000);
+  SKEIN_GET(completed_in_store, GetInt,
+            "yarn.resourcemanager.state-store.max-completed-applications", completed);
 #undef SKEIN_GET
+  if (c.recovery_scheduling_wait_ms < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("yarn.resourcemanager.work-preserving-recovery.scheduling-wait-ms=",
+                     c.recovery_scheduling_wait_ms, " must not be negative"));
+  }
+  // As Hadoop's RMAppManager: the store never keeps more finished apps than memory does.
+  c.max_completed_applications_in_store =
+      static_cast<int32_t>(std::max<int64_t>(0, std::min(completed_in_store, completed)));
+  auto decommission_timeout =
+      conf.GetInt("yarn.resourcemanager.nodemanager-graceful-decommission-timeout-secs", 3600);
+  if (!decommission_timeout.ok()) return decommission_timeout.status();
+  c.graceful_decommission_timeout_s = static_cast<int32_t>(*decommission_timeout);
+  auto hosts = LoadHostsLists(conf.Get("yarn.resourcemanager.nodes.include-path", ""),
+                              conf.Get("yarn.resourcemanager.nodes.exclude-path", ""));
+  if (!hosts.ok()) return hosts.status();
+  c.hosts = std::move(*hosts);
   c.am_max_attempts = static_cast<int32_t>(attempts);
   c.max_completed_applications = static_cast<int32_t>(completed);
 
@@ -84,7 +110,7 @@ absl::StatusOr<RmConfig> RmConfig::FromConfiguration(const conf::Configuration& 
                                 "org.apache.hadoop.yarn.util.resource.DefaultResourceCalculator");
   c.store_class =
       conf.Get("yarn.resourcemanager.store.class",
-               "org.apache.hadoop.yarn.server.resourcemanager.recovery.MemoryRMStateStore");
+               "org.apache.hadoop.yarn.server.resourcemanager.recovery.LeveldbRMStateStore");
   return c;
 }
 

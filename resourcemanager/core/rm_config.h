@@ -8,6 +8,7 @@
 #include "absl/status/statusor.h"
 #include "common/conf/configuration.h"
 #include "common/resource.h"
+#include "resourcemanager/core/hosts_file.h"
 
 namespace skein::rm {
 
@@ -35,6 +36,19 @@ struct RmConfig {
   // How often the RM checks the scheduler's ReloadableFiles() for a new modification time (YARN's
   // allocation-file reload interval; not a configuration key).
   int64_t reload_check_interval_ms = 10000;
+  // RM restart (docs/architecture.md, "Restart and recovery"):
+  // yarn.resourcemanager.recovery.enabled,
+  // ...work-preserving-recovery.enabled / .scheduling-wait-ms, and
+  // ...state-store.max-completed-applications (capped at max_completed_applications, as Hadoop).
+  bool recovery_enabled = false;
+  bool work_preserving_recovery = true;
+  int64_t recovery_scheduling_wait_ms = 10000;
+  int32_t max_completed_applications_in_store = 1000;
+  // yarn.resourcemanager.nodes.include-path / exclude-path, read at start (a malformed file stops
+  // the RM with an error naming file:line); `yarn rmadmin -refreshNodes` reloads them.
+  HostsLists hosts;
+  // yarn.resourcemanager.nodemanager-graceful-decommission-timeout-secs (-1: no timeout).
+  int32_t graceful_decommission_timeout_s = 3600;
 
   // Errors name the key and the offending value.
   static absl::StatusOr<RmConfig> FromConfiguration(const conf::Configuration& conf);

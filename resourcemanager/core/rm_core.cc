@@ -11,11 +11,6 @@ namespace {
 
 constexpr int32_t kAmPriority = 0;
 
-bool CountsTowardsMaxAttempts(int32_t exit_status) {
-  return exit_status != proto::ABORTED && exit_status != proto::PREEMPTED &&
-         exit_status != proto::DISKS_FAILED && exit_status != proto::KILLED_BY_RESOURCEMANAGER;
-}
-
 proto::ContainerStatusProto CompletedStatus(const ContainerId& id, int32_t exit_status,
                                             const std::string& diagnostics) {
   proto::ContainerStatusProto s;
@@ -27,6 +22,11 @@ proto::ContainerStatusProto CompletedStatus(const ContainerId& id, int32_t exit_
 }
 
 }  // namespace
+
+bool CountsTowardsMaxAttempts(int32_t exit_status) {
+  return exit_status != proto::ABORTED && exit_status != proto::PREEMPTED &&
+         exit_status != proto::DISKS_FAILED && exit_status != proto::KILLED_BY_RESOURCEMANAGER;
+}
 
 uint64_t AttemptNews::Version(const ApplicationAttemptId& a) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -68,7 +68,15 @@ RmCore::RmCore(const RmConfig& config, Clock& clock, EventLoop& loop, Scheduler&
       launcher_(launcher),
       cluster_timestamp_(clock.NowMillis()),
       master_key_(RandomBytes(32)),
-      admin_acl_(QueueAcl::Parse(config.admin_acl)) {}
+      amrm_key_(RandomBytes(32)),
+      admin_acl_(QueueAcl::Parse(config.admin_acl)) {
+  gate_->loop = &loop_;
+}
+
+RmCore::~RmCore() {
+  std::lock_guard<std::mutex> lock(gate_->mu);
+  gate_->loop = nullptr;
+}
 
 void RmCore::Start() {
   loop_.PostPeriodic(absl::Milliseconds(config_.nm_liveness_interval_ms),
@@ -147,8 +155,10 @@ absl::Status RmCore::Submit(const proto::ApplicationSubmissionContextProto& cont
   data.set_user(user);
   *data.mutable_application_submission_context() = ref.context;
   data.set_application_state(proto::NEW_SAVING);
-  store_.StoreApplication(
-      id, data, [this, id](absl::Status s) { loop_.Post([this, id, s] { OnAppSaved(id, s); }); });
+  store_.StoreApplication(id, data, [this, id, gate = gate_](absl::Status s) {
+    std::lock_guard<std::mutex> lock(gate->mu);
+    if (gate->loop != nullptr) gate->loop->Post([this, id, s] { OnAppSaved(id, s); });
+  });
   return absl::OkStatus();
 }
 
@@ -168,7 +178,7 @@ void RmCore::StartAttempt(App& app) {
   auto attempt = std::make_unique<Attempt>();
   attempt->id = ApplicationAttemptId(app.id, static_cast<int32_t>(app.attempts.size()) + 1);
   attempt->start_time = clock_.NowMillis();
-  attempt->token = HexEncode(RandomBytes(16));
+  attempt->token = AmrmToken(attempt->id);
   Attempt& a = *attempt;
   app.attempts.push_back(std::move(attempt));
   tokens_[a.token] = a.id;
@@ -203,6 +213,7 @@ void RmCore::StartAttempt(App& app) {
 }
 
 void RmCore::RunScheduling() {
+  if (scheduling_held_ && SchedulingHeld()) return;  // recovery: NMs are still coming back
   for (const Allocation& alloc : scheduler_.Schedule()) {
     const ApplicationAttemptId& attempt_id = alloc.container_id.application_attempt_id();
     App* app = FindApp(attempt_id.application_id());
@@ -354,9 +365,9 @@ absl::StatusOr<proto::AllocateResponse> RmCore::Allocate(const ApplicationAttemp
     return resp;
   }
   if (attempt->state != proto::APP_ATTEMPT_RUNNING) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("AM is not registered for known application attempt: ", id.ToString(),
-                     " or RM had restarted after AM registered. AM should re-register."));
+    return absl::FailedPreconditionError(absl::StrCat(
+        kAmNotRegisteredException, ": AM is not registered for known application attempt: ",
+        id.ToString(), " or RM had restarted after AM registered. AM should re-register."));
   }
   std::vector<Ask> asks;
   for (const auto& r : req.ask()) {
@@ -427,8 +438,11 @@ absl::StatusOr<proto::FinishApplicationMasterResponse> RmCore::FinishAm(
     return resp;
   }
   if (attempt->state != proto::APP_ATTEMPT_RUNNING || app->done()) {
+    // Hadoop's ApplicationMasterNotRegisteredException (e.g. the RM restarted since the AM
+    // registered): the AM library registers again and retries.
     return absl::FailedPreconditionError(absl::StrCat(
-        "Application Master is trying to unregister before registering for: ", id.ToString()));
+        kAmNotRegisteredException,
+        ": Application Master is trying to unregister before registering for: ", id.ToString()));
   }
   proto::FinalApplicationStatus final_status = req.final_application_status();
   if (final_status == proto::APP_UNDEFINED) {
@@ -618,6 +632,7 @@ void RmCore::FinishApp(App& app, proto::YarnApplicationState state,
   if (state == proto::KILLED) ++web_counters_.apps_killed;
   PersistApp(app);
   completed_apps_.push_back(app.id);
+  completed_in_store_.push_back(app.id);
   RetireCompletedApps();
 }
 
@@ -629,6 +644,14 @@ void RmCore::CleanupAppOnNodes(const App& app) {
 }
 
 void RmCore::RetireCompletedApps() {
+  // The store keeps at most state-store.max-completed-applications (never more than memory).
+  const size_t in_store =
+      static_cast<size_t>(std::max(0, std::min(config_.max_completed_applications_in_store,
+                                               config_.max_completed_applications)));
+  while (completed_in_store_.size() > in_store) {
+    store_.RemoveApplication(completed_in_store_.front(), [](absl::Status) {});
+    completed_in_store_.pop_front();
+  }
   while (static_cast<int32_t>(completed_apps_.size()) > config_.max_completed_applications) {
     ApplicationId old = completed_apps_.front();
     completed_apps_.pop_front();
@@ -640,7 +663,6 @@ void RmCore::RetireCompletedApps() {
       tokens_.erase(a->token);
     }
     apps_.erase(old);
-    store_.RemoveApplication(old, [](absl::Status) {});
   }
 }
 
@@ -654,6 +676,8 @@ void RmCore::PersistApp(const App& app) {
   data.set_diagnostics(app.diagnostics);
   data.set_finish_time(app.finish_time);
   data.set_final_status(app.final_status);
+  data.set_launch_time(app.launch_time);
+  data.set_queue(app.queue);
   store_.StoreApplication(app.id, data, [](absl::Status) {});
 }
 
@@ -667,6 +691,9 @@ void RmCore::PersistAttempt(const App& app, const Attempt& attempt) {
   data.set_am_container_exit_status(attempt.am_exit_status);
   data.set_start_time(attempt.start_time);
   data.set_finish_time(attempt.finish_time);
+  data.set_host(attempt.host);
+  data.set_rpc_port(attempt.rpc_port);
+  data.set_tracking_url(attempt.tracking_url);
   store_.StoreAttempt(attempt.id, data, [](absl::Status) {});
 }
 

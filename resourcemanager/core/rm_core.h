@@ -41,6 +41,16 @@
 
 namespace skein::rm {
 
+// Does an AM container that ended with `exit_status` count against the app's max attempts?
+// Not when the platform caused it (ABORTED, PREEMPTED, DISKS_FAILED, KILLED_BY_RESOURCEMANAGER).
+bool CountsTowardsMaxAttempts(int32_t exit_status);
+
+// The gRPC status of Allocate from an attempt that is not (or no longer, after an RM restart)
+// registered: FAILED_PRECONDITION with a message that starts with this text (Hadoop's
+// ApplicationMasterNotRegisteredException). The AM library re-registers and resends its whole
+// ask table and unconfirmed releases when it sees it (appmaster/amrm_client.h says the same).
+inline constexpr char kAmNotRegisteredException[] = "ApplicationMasterNotRegisteredException";
+
 // Version counters per attempt, bumped when the attempt gets an allocation, a completion or is
 // told to stop; gRPC threads wait on them for Allocate's long poll. Thread-safe.
 class AttemptNews {
@@ -62,6 +72,7 @@ class RmCore {
  public:
   RmCore(const RmConfig& config, Clock& clock, EventLoop& loop, Scheduler& scheduler,
          const ResourceCalculator& calculator, RMStateStore& store, AmLauncher& launcher);
+  ~RmCore();  // store callbacks still queued afterwards no longer reach the loop
 
   int64_t cluster_timestamp() const { return cluster_timestamp_; }
   // The address AMs use for ApplicationMasterProtocol (set once the port is bound).
@@ -73,6 +84,24 @@ class RmCore {
   }
   // Starts the NM liveness monitor and, when the scheduler asks for it, the preemption monitor.
   void Start();
+
+  // --- Restart and recovery (rm_core_recovery.cc) ---
+  // THE entry point when an RM starts or becomes active (HA): call `RmCore::Recover()` on the RM
+  // loop (loop.RunSync) before the client, AM and resource-tracker services accept calls, once
+  // per activation, on a fresh RmCore. It bumps the store's epoch, adopts the stored AMRM and
+  // container-token master keys (or stores this RM's), and with
+  // yarn.resourcemanager.recovery.enabled restores every application from RMStateStore::Load():
+  // finished ones with their final state; running ones with their current attempt. Work-preserving
+  // (default): the attempt waits LAUNCHED for its AM to re-register (Allocate answers
+  // kAmNotRegisteredException until then) and its containers are taken back as NodeManagers
+  // re-register (Scheduler::RecoverContainer); new containers are scheduled once every node that
+  // ran a recovered AM is back or work-preserving-recovery.scheduling-wait-ms passed; an AM
+  // container no NodeManager reported within yarn.nm.liveness-monitor.expiry-interval-ms fails
+  // its attempt without counting (exit ABORTED) and a new attempt starts. Not work-preserving:
+  // each running app gets a new attempt that does not count, and NodeManagers are told to stop
+  // the old containers. Blocks on the store; errors (unreadable store) name it.
+  absl::Status Recover();
+  int64_t epoch() const { return epoch_; }  // this start's epoch (0 before Recover)
 
   // --- ApplicationClientProtocol ---
   proto::GetNewApplicationResponse NewApplication();
@@ -133,6 +162,34 @@ class RmCore {
   // and "Container preempted by scheduler". A preempted AM container fails its attempt without
   // counting against max attempts.
   void RunPreemption();
+
+  // --- Node administration (rm_core_decommission.cc; Hadoop's NodesListManager and
+  // DecommissioningNodesWatcher). Nodes are matched by their NodeId host (see hosts_file.h). ---
+  // `yarn rmadmin -refreshNodes`: installs freshly loaded host lists (the admin service reads the
+  // files off the loop; a malformed file never gets here, so the running lists stay) and applies
+  // them to the active nodes (RUNNING, UNHEALTHY, DECOMMISSIONING):
+  //  * no longer excluded and DECOMMISSIONING -> RUNNING with its full resource (recommission);
+  //  * excluded, `graceful` false -> DECOMMISSIONED (SHUTDOWN when the host is in neither list
+  //    of a non-empty include list): its containers end ABORTED ("Container released on a *lost*
+  //    node"), its capacity leaves the cluster, the NM is told SHUTDOWN on its next heartbeat;
+  //  * excluded, `graceful` true -> DECOMMISSIONING: the scheduler's total for the node becomes
+  //    what it uses (Scheduler::UpdateNodeResource), so nothing new lands there; running
+  //    containers go on. The node becomes DECOMMISSIONED at the heartbeat that finds no
+  //    container on it and no running application that had one there, or once its timeout has
+  //    passed (the exclude file's per-host <timeout>, else `timeout_s`; negative: none).
+  void RefreshNodes(HostsLists lists, bool graceful, int32_t timeout_s);
+  // `-refreshNodes -g -client` after its wait: every DECOMMISSIONING node is decommissioned now.
+  void DecommissionNodesForcefully();
+  // Hadoop's checkForDecommissioningNodes, in NodeId order.
+  std::vector<NodeId> DecommissioningNodes() const;
+  // `yarn rmadmin -updateNodeResource`: the node's total (reports, scheduler) becomes `total`;
+  // running containers stay even when they no longer fit (`overcommit_timeout_s` is accepted but
+  // Skein never kills them, as Hadoop's default of -1). NotFound in Hadoop's words for a node the
+  // RM does not know; InvalidArgument naming a negative value. A DECOMMISSIONING node keeps
+  // taking nothing new; the new total is what a recommission restores. A NodeManager that
+  // registers again offers its own resource anew.
+  absl::Status UpdateNodeResource(const NodeId& node, const Resource& total,
+                                  int32_t overcommit_timeout_s);
 
   // --- ApplicationMasterProtocol (callers identify themselves with their AMRM token) ---
   absl::StatusOr<ApplicationAttemptId> AttemptForToken(const std::string& token) const;
@@ -264,6 +321,11 @@ class RmCore {
     std::vector<ContainerId> to_cleanup;
     std::vector<ApplicationId> apps_to_cleanup;
     std::vector<proto::SignalContainerRequest> to_signal;  // next heartbeat response
+    // DECOMMISSIONING (rm_core_decommission.cc): since when, for how long (seconds, negative:
+    // no limit), and the applications that ran containers here and may still need it.
+    int64_t decommission_start_ms = 0;
+    int32_t decommission_timeout_s = -1;
+    absl::flat_hash_set<ApplicationId> decommission_apps;
   };
 
   // Lifecycle (rm_core.cc).
@@ -291,6 +353,17 @@ class RmCore {
   proto::ContainerTokenProto MakeContainerToken(const RMContainer& c, const App& app) const;
   proto::ApplicationReportProto BuildReport(const App& app) const;
 
+  // Recovery (rm_core_recovery.cc).
+  std::string AmrmToken(const ApplicationAttemptId& id) const;
+  void RecoverApp(const ApplicationId& id, const RMState::App& stored);
+  // A registering node's reported containers. At the node's first registration with this RM,
+  // those of attempts recovered work-preserving are taken back and their completions reach the
+  // AM; every other running container is stopped.
+  void RecoverNodeContainers(Node& node, const proto::RegisterNodeManagerRequest& req,
+                             bool first_registration);
+  bool SchedulingHeld();  // work-preserving wait after recovery
+  void ExpireUnreportedAms(const std::vector<ApplicationAttemptId>& attempts);
+
   // Nodes (rm_core_nodes.cc).
   void LoseNode(Node& node, proto::NodeState new_state, const std::string& why);
   // A RUNNING node re-registers with the containers it recovered after an NM restart: they keep
@@ -298,6 +371,17 @@ class RmCore {
   proto::RegisterNodeManagerResponse ReconnectNode(Node& node,
                                                    const proto::RegisterNodeManagerRequest& req,
                                                    proto::RegisterNodeManagerResponse resp);
+
+  // Decommissioning (rm_core_decommission.cc).
+  // Diagnostics when `id` may not join or stay (excluded, or not included); "" when it may.
+  std::string DisallowedReason(const NodeId& id, bool registering) const;
+  void StartDecommissioning(Node& node, int32_t timeout_s);
+  void Recommission(Node& node);
+  // Ends a node for good: DECOMMISSIONED (or SHUTDOWN for an untracked host).
+  void DecommissionNode(Node& node);
+  // On a DECOMMISSIONING node's heartbeat: keeps the scheduler's total at what it uses and
+  // decommissions the node when it is drained or timed out. Returns true when it did.
+  bool UpdateDecommissioning(Node& node);
 
   // Administration (rm_core_admin.cc).
   bool IsAdmin(const std::string& user) const;
@@ -312,9 +396,23 @@ class RmCore {
   Scheduler& scheduler_;
   const ResourceCalculator& calc_;
   RMStateStore& store_;
+  // Store callbacks run on the store's thread, possibly after this core and its loop are gone (a
+  // write queued at shutdown): they post through this gate, which the destructor closes.
+  struct LoopGate {
+    std::mutex mu;
+    EventLoop* loop = nullptr;  // guarded by mu
+  };
+  std::shared_ptr<LoopGate> gate_ = std::make_shared<LoopGate>();
   AmLauncher& launcher_;
   const int64_t cluster_timestamp_;
-  const std::string master_key_;  // signs container tokens
+  std::string master_key_;  // signs container tokens (adopted from the store by Recover)
+  std::string amrm_key_;    // AMRM tokens are HMACs of attempt ids under it (idem)
+  int64_t epoch_ = 0;
+  bool scheduling_held_ = false;               // recovery: until the wait ends
+  int64_t scheduling_hold_until_ = 0;          // clock millis
+  absl::flat_hash_set<NodeId> awaited_nodes_;  // ran recovered AMs, not re-registered yet
+  absl::flat_hash_set<ApplicationAttemptId> recovered_attempts_;  // work-preserving
+  std::deque<ApplicationId> completed_in_store_;  // finished apps still in the store
   std::string scheduler_connect_address_;
   AttemptNews news_;
 
@@ -327,6 +425,9 @@ class RmCore {
   WebCounters web_counters_;  // Web/metrics: bumped in Submit and FinishApp
   std::function<std::vector<std::string>(const std::string&)> user_groups_;
   QueueAcl admin_acl_;
+  // Include / exclude lists: the start-up ones from config_ (declared first, so initialized
+  // before this), then whatever RefreshNodes installs.
+  HostsLists hosts_ = config_.hosts;
   int64_t preemption_interval_ms_ = 0;  // of the running preemption monitor; 0: none
   EventLoop::TimerId preemption_timer_{};
 };

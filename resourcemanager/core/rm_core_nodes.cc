@@ -1,7 +1,9 @@
 // RmCore: node tracking (registration, heartbeats, liveness) and the read-only reports.
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <limits>
+#include <optional>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -21,6 +23,23 @@ proto::RegisterNodeManagerResponse RmCore::RegisterNode(
     resp.set_nodeaction(proto::SHUTDOWN);
     resp.set_diagnostics_message(
         absl::StrCat("Invalid NodeId '", id.ToString(), "': expected <host>:<port>"));
+    return resp;
+  }
+  // Include / exclude lists (rm_core_decommission.cc). A DECOMMISSIONING node that restarts may
+  // come back, as in Hadoop, and resumes decommissioning with what is left of its timeout.
+  std::optional<int32_t> resume_decommissioning;
+  if (auto prior = nodes_.find(id);
+      prior != nodes_.end() && prior->second.state == proto::NS_DECOMMISSIONING) {
+    const Node& p = prior->second;
+    int64_t elapsed_s = (clock_.NowMillis() - p.decommission_start_ms) / 1000;
+    resume_decommissioning =
+        p.decommission_timeout_s < 0
+            ? -1
+            : static_cast<int32_t>(std::max<int64_t>(0, p.decommission_timeout_s - elapsed_s));
+  } else if (std::string why = DisallowedReason(id, /*registering=*/true); !why.empty()) {
+    fprintf(stderr, "skein resourcemanager: %s\n", why.c_str());
+    resp.set_nodeaction(proto::SHUTDOWN);
+    resp.set_diagnostics_message(why);
     return resp;
   }
   if (total.memory_mb < config_.minimum_allocation.memory_mb ||
@@ -43,6 +62,7 @@ proto::RegisterNodeManagerResponse RmCore::RegisterNode(
     // Re-registration after an NM restart: what ran there before is gone.
     LoseNode(existing->second, proto::NS_REBOOTED, "Container released on a *restarted* node");
   }
+  const bool first_registration = existing == nodes_.end();  // RM restart recovery
   Node& node = nodes_[id];
   node.id = id;
   node.http_port = req.http_port();
@@ -56,13 +76,11 @@ proto::RegisterNodeManagerResponse RmCore::RegisterNode(
   node.containers.clear();
   node.to_cleanup.clear();
   node.apps_to_cleanup.clear();
-  // Containers the NM still runs from before are unknown to this RM: stop them.
-  for (const auto& s : req.container_statuses()) {
-    if (s.state() != proto::C_COMPLETE) {
-      node.to_cleanup.push_back(ContainerId::FromProto(s.container_id()));
-    }
-  }
   scheduler_.AddNode(id, total);
+  // Containers the NM still runs: those of attempts recovered after an RM restart are taken back
+  // (rm_core_recovery.cc); the rest are unknown to this RM: stop them.
+  RecoverNodeContainers(node, req, first_registration);
+  if (resume_decommissioning) StartDecommissioning(node, *resume_decommissioning);
   resp.set_nodeaction(proto::NORMAL);
   resp.mutable_container_token_master_key()->set_key_id(1);
   resp.mutable_container_token_master_key()->set_bytes(master_key_);
@@ -117,8 +135,19 @@ proto::NodeHeartbeatResponse RmCore::NodeHeartbeat(const proto::NodeHeartbeatReq
   resp.set_nextheartbeatinterval(config_.nm_heartbeat_interval_ms);
   NodeId id = NodeId::FromProto(req.node_status().node_id());
   auto it = nodes_.find(id);
-  if (it == nodes_.end() ||
-      (it->second.state != proto::NS_RUNNING && it->second.state != proto::NS_UNHEALTHY)) {
+  const bool decommissioning = it != nodes_.end() && it->second.state == proto::NS_DECOMMISSIONING;
+  if (std::string why = decommissioning ? "" : DisallowedReason(id, /*registering=*/false);
+      !why.empty()) {
+    if (it != nodes_.end() &&
+        (it->second.state == proto::NS_RUNNING || it->second.state == proto::NS_UNHEALTHY)) {
+      DecommissionNode(it->second);  // e.g. a node the lists dropped while it re-registered
+    }
+    resp.set_nodeaction(proto::SHUTDOWN);
+    resp.set_diagnostics_message(why);
+    return resp;
+  }
+  if (it == nodes_.end() || (it->second.state != proto::NS_RUNNING &&
+                             it->second.state != proto::NS_UNHEALTHY && !decommissioning)) {
     resp.set_nodeaction(proto::RESYNC);
     resp.set_diagnostics_message(
         absl::StrCat("Node ", id.ToString(), " is not registered with this ResourceManager"));
@@ -161,6 +190,13 @@ proto::NodeHeartbeatResponse RmCore::NodeHeartbeat(const proto::NodeHeartbeatReq
   for (auto& s : node.to_signal) *resp.add_containers_to_signal() = std::move(s);
   node.to_signal.clear();
   resp.set_response_id(++node.response_id);
+  if (decommissioning && UpdateDecommissioning(node)) {
+    resp.set_nodeaction(proto::SHUTDOWN);
+    resp.set_diagnostics_message(
+        absl::StrCat("DECOMMISSIONING ", id.ToString(), " is ready to be decommissioned"));
+    RunScheduling();
+    return resp;
+  }
   resp.set_nodeaction(proto::NORMAL);
   RunScheduling();
   return resp;
@@ -169,7 +205,8 @@ proto::NodeHeartbeatResponse RmCore::NodeHeartbeat(const proto::NodeHeartbeatReq
 void RmCore::CheckNodeLiveness() {
   int64_t now = clock_.NowMillis();
   for (auto& [id, node] : nodes_) {
-    if (node.state == proto::NS_RUNNING && now - node.last_heartbeat > config_.nm_expiry_ms) {
+    if ((node.state == proto::NS_RUNNING || node.state == proto::NS_DECOMMISSIONING) &&
+        now - node.last_heartbeat > config_.nm_expiry_ms) {
       LoseNode(node, proto::NS_LOST, "Container released on a *lost* node");
     }
   }
@@ -345,6 +382,9 @@ proto::ClusterMetricsProto RmCore::ClusterMetrics() const {
       case proto::NS_SHUTDOWN:
         m.set_num_shutdown_nms(m.num_shutdown_nms() + 1);
         break;
+      case proto::NS_DECOMMISSIONING:
+        m.set_num_decommissioning_nms(m.num_decommissioning_nms() + 1);
+        break;
       default:
         break;
     }
@@ -361,7 +401,9 @@ std::vector<proto::NodeReportProto> RmCore::Nodes(const std::set<proto::NodeStat
     *r.mutable_node_id() = id.ToProto();
     r.set_http_address(absl::StrCat(id.host(), ":", n.http_port));
     r.set_rack_name("/default-rack");
-    Resource used = n.state == proto::NS_RUNNING ? scheduler_.NodeUsed(id) : Resource();
+    Resource used = n.state == proto::NS_RUNNING || n.state == proto::NS_DECOMMISSIONING
+                        ? scheduler_.NodeUsed(id)
+                        : Resource();
     *r.mutable_used() = used.ToProto();
     *r.mutable_capability() = n.total.ToProto();
     r.set_num_containers(static_cast<int32_t>(n.containers.size()));

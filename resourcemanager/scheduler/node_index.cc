@@ -91,10 +91,23 @@ NodeIndex::Bucket& NodeIndex::BucketFor(int64_t vcores) {
   return buckets_[i];
 }
 
+void NodeIndex::SetOthers(int32_t h, const std::map<std::string, int64_t>& others) {
+  if (others.empty() && !HasOthers(h)) return;
+  if (others_.size() < ids_.size()) others_.resize(ids_.size());  // HasOthers reads any handle
+  nodes_with_others_ += (others.empty() ? 0 : 1) - (others_[h].empty() ? 0 : 1);
+  others_[h] = others;
+}
+
+Resource NodeIndex::FreeOf(int32_t h) const {
+  Resource free(free_[h].memory, free_[h].vcores);
+  if (HasOthers(h)) free.others = others_[h];
+  return free;
+}
+
 void NodeIndex::Insert(int32_t h) {
   if (static_cast<size_t>(h) >= pos_.size()) pos_.resize(h + 1, -1);
-  const Resource& free = entries_[h].free;
-  Slot slot{free.memory_mb, h};
+  const FreeSlot& free = free_[h];
+  Slot slot{free.memory, h};
   if (memory_only_) {
     HeapPush(all_, pos_, slot);
     return;
@@ -109,7 +122,7 @@ void NodeIndex::Erase(int32_t h) {
     HeapErase(all_, pos_, h);
     return;
   }
-  Bucket& bucket = BucketFor(entries_[h].free.vcores);
+  Bucket& bucket = BucketFor(free_[h].vcores);
   HeapErase(bucket.heap, pos_, h);
   bucket.RefreshTop();
 }
@@ -123,10 +136,12 @@ int32_t NodeIndex::Add(const NodeId& id, const Resource& free) {
   } else {
     h = static_cast<int32_t>(ids_.size());
     ids_.emplace_back();
-    entries_.emplace_back();
+    free_.emplace_back();
+    if (nodes_with_others_ > 0 || !free.others.empty()) others_.resize(ids_.size());
   }
   ids_[h] = id;
-  entries_[h] = Entry{free, true};
+  free_[h] = FreeSlot{free.memory_mb, free.vcores};
+  SetOthers(h, free.others);
   handles_[id] = h;
   Insert(h);
   return h;
@@ -136,8 +151,9 @@ void NodeIndex::Remove(const NodeId& id) {
   auto it = handles_.find(id);
   if (it == handles_.end()) return;
   int32_t h = it->second;
-  Erase(h);
-  entries_[h].live = false;
+  if (pos_[h] != kHidden) Erase(h);
+  pos_[h] = kRemoved;
+  SetOthers(h, {});
   free_handles_.push_back(h);
   handles_.erase(it);
 }
@@ -148,24 +164,49 @@ void NodeIndex::Update(const NodeId& id, const Resource& free) {
   UpdateHandle(it->second, free);
 }
 
+void NodeIndex::Hide(int32_t h) {
+  if (!Live(h) || pos_[h] == kHidden) return;
+  Erase(h);
+  pos_[h] = kHidden;
+}
+
+void NodeIndex::Unhide(int32_t h) {
+  if (static_cast<size_t>(h) >= pos_.size() || pos_[h] != kHidden) return;
+  Insert(h);
+}
+
 void NodeIndex::UpdateHandle(int32_t h, const Resource& free) {
-  Entry& e = entries_[h];
-  if (!e.live) return;
-  if (memory_only_) {
-    if (e.free.memory_mb != free.memory_mb) HeapFix(all_, pos_, h, free.memory_mb);
-  } else if (e.free.vcores != free.vcores) {
-    Bucket& from = BucketFor(e.free.vcores);
+  if (!Live(h)) return;
+  FreeSlot& e = free_[h];
+  if (pos_[h] == kHidden) {
+    // Out of the heaps: only the record changes; Unhide places it by the latest value.
+  } else if (memory_only_) {
+    if (e.memory != free.memory_mb) HeapFix(all_, pos_, h, free.memory_mb);
+  } else if (e.vcores != free.vcores) {
+    Bucket& from = BucketFor(e.vcores);
     HeapErase(from.heap, pos_, h);
     from.RefreshTop();
     Bucket& to = BucketFor(free.vcores);  // may add a bucket: `from` is not used past here
     HeapPush(to.heap, pos_, Slot{free.memory_mb, h});
     to.RefreshTop();
-  } else if (e.free.memory_mb != free.memory_mb) {
+  } else if (e.memory != free.memory_mb) {
     Bucket& bucket = BucketFor(free.vcores);
     HeapFix(bucket.heap, pos_, h, free.memory_mb);
     bucket.RefreshTop();
   }
-  e.free = free;
+  e = FreeSlot{free.memory_mb, free.vcores};
+  SetOthers(h, free.others);
+}
+
+void NodeIndex::Adjust(int32_t h, const Resource& r, int sign) {
+  if (!Live(h)) return;
+  Resource free = FreeOf(h);
+  if (sign > 0) {
+    free += r;
+  } else {
+    free -= r;
+  }
+  UpdateHandle(h, free);
 }
 
 int32_t NodeIndex::HandleOf(const NodeId& id) const {
@@ -194,7 +235,7 @@ int32_t NodeIndex::FindHandle(const Resource& ask) const {
     const Heap& heap = bucket->heap;
     const Slot& top = heap[0];
     // Memory and vcores suffice by construction; only further types (e.g. GPUs) need a look.
-    if (ask.others.empty() || calc_.FitsIn(ask, entries_[top.handle].free)) {
+    if (ask.others.empty() || calc_.FitsIn(ask, FreeOf(top.handle))) {
       best = top.handle;
       best_memory = top.memory;
       continue;
@@ -203,15 +244,14 @@ int32_t NodeIndex::FindHandle(const Resource& ask) const {
     // that fits (rare: asks for such types only).
     int32_t bucket_best = -1;
     for (const Slot& slot : heap) {
-      if (!calc_.FitsIn(ask, entries_[slot.handle].free)) continue;
-      if (bucket_best < 0 ||
-          Before(slot, Slot{entries_[bucket_best].free.memory_mb, bucket_best})) {
+      if (!calc_.FitsIn(ask, FreeOf(slot.handle))) continue;
+      if (bucket_best < 0 || Before(slot, Slot{free_[bucket_best].memory, bucket_best})) {
         bucket_best = slot.handle;
       }
     }
-    if (bucket_best >= 0 && (best < 0 || entries_[bucket_best].free.memory_mb > best_memory)) {
+    if (bucket_best >= 0 && (best < 0 || free_[bucket_best].memory > best_memory)) {
       best = bucket_best;
-      best_memory = entries_[bucket_best].free.memory_mb;
+      best_memory = free_[bucket_best].memory;
     }
   }
   return best;
@@ -232,8 +272,8 @@ int64_t NodeIndex::MaxFreeMemory() const {
 int64_t NodeIndex::MaxFreeVcores() const {
   if (memory_only_) {
     int64_t best = 0;
-    for (const Entry& e : entries_) {
-      if (e.live) best = std::max(best, e.free.vcores);
+    for (int32_t h = 0; h < handle_limit(); ++h) {
+      if (Live(h)) best = std::max(best, free_[h].vcores);
     }
     return best;  // not used for placement when memory-only; kept exact for callers
   }

@@ -1,6 +1,9 @@
 #include "resourcemanager/scheduler/node_index.h"
 
+#include <vector>
+
 #include "gtest/gtest.h"
+#include "resourcemanager/scheduler/slab.h"
 
 namespace skein::rm {
 namespace {
@@ -85,6 +88,58 @@ TEST(AskFloorTest, MemoryAndVcoresMustBeOnTheSameNode) {
   EXPECT_TRUE(floor.NothingFits(nodes));
   nodes.Update(NodeId("vcores-left", 1), Resource(1024, 8));
   EXPECT_FALSE(floor.NothingFits(nodes));
+}
+
+TEST(NodeIndexTest, AllocateReleaseAndHideKeepTheFreeResourceAndPlacementRight) {
+  DominantResourceCalculator calc;
+  NodeIndex index(calc, /*memory_only=*/false);
+  int32_t a = index.Add(NodeId("a", 1), Resource(8192, 8));
+  int32_t b = index.Add(NodeId("b", 1), Resource(4096, 8));
+  index.Allocate(a, Resource(6144, 2));
+  EXPECT_EQ(index.FreeOf(a), Resource(2048, 6));
+  EXPECT_EQ(index.FindHandle(Resource(1024, 1)), b);  // b now has the most free memory
+  index.Hide(b);
+  EXPECT_EQ(index.FindHandle(Resource(1024, 1)), a);
+  EXPECT_EQ(index.FindHandle(Resource(4096, 1)), -1);  // b is hidden, a too small
+  index.Release(b, Resource());                        // updates of a hidden node are kept
+  index.Allocate(b, Resource(1024, 1));
+  EXPECT_EQ(index.FreeOf(b), Resource(3072, 7));
+  index.Unhide(b);
+  EXPECT_EQ(index.FindHandle(Resource(3072, 1)), b);
+  index.Release(a, Resource(6144, 2));
+  EXPECT_EQ(index.FindHandle(Resource(8192, 8)), a);
+  // Further types are kept apart and still decide placement.
+  Resource gpu(1024, 1);
+  gpu.others["yarn.io/gpu"] = 1;
+  Resource with_gpu(4096, 4);
+  with_gpu.others["yarn.io/gpu"] = 2;
+  int32_t g = index.Add(NodeId("g", 1), with_gpu);
+  EXPECT_EQ(index.FindHandle(gpu), g);
+  index.Allocate(g, Resource(0, 0) + gpu + gpu);
+  EXPECT_EQ(index.FindHandle(gpu), -1);
+  EXPECT_EQ(index.FreeOf(g), Resource(2048, 2));
+  index.Remove(NodeId("g", 1));
+  index.Hide(a);
+  index.Remove(NodeId("a", 1));  // a hidden node can be removed
+  EXPECT_EQ(index.FindHandle(Resource(1024, 1)), b);
+  EXPECT_EQ(index.size(), 1u);
+}
+
+TEST(SlabTest, SlotsAreStableAndReused) {
+  Slab<int64_t> slab;
+  std::vector<int32_t> slots;
+  for (int i = 0; i < 10000; ++i) {  // several chunks
+    slots.push_back(slab.Take());
+    slab[slots.back()] = i;
+  }
+  int64_t* first = &slab[slots[0]];
+  for (int i = 0; i < 10000; ++i) EXPECT_EQ(slab[slots[i]], i);
+  EXPECT_EQ(first, &slab[slots[0]]);  // growing moved nothing
+  EXPECT_EQ(slab.limit(), 10000);
+  slab.Free(slots[5]);
+  EXPECT_EQ(slab[slots[5]], 0);
+  EXPECT_EQ(slab.Take(), slots[5]);
+  EXPECT_EQ(slab.limit(), 10000);
 }
 
 }  // namespace

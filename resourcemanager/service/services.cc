@@ -1,7 +1,9 @@
 #include "resourcemanager/service/services.h"
 
 #include <algorithm>
+#include <limits>
 
+#include "absl/strings/str_cat.h"
 #include "common/rpc.h"
 
 namespace skein::rm {
@@ -149,6 +151,65 @@ grpc::Status AdminService::RefreshAdminAcls(grpc::ServerContext* ctx,
   if (!conf.ok()) return ToGrpcStatus(conf.status());
   loop_.RunSync([&] { core_.RefreshAdminAcls(*conf); });
   return grpc::Status::OK;
+}
+
+grpc::Status AdminService::RefreshNodes(grpc::ServerContext* ctx,
+                                        const proto::RefreshNodesRequest* req,
+                                        proto::RefreshNodesResponse*) {
+  std::string user = UserOf(ctx);
+  auto allowed = loop_.RunSync([&] { return core_.CheckAdminAccess(user, "refreshNodes"); });
+  if (!allowed.ok()) return ToGrpcStatus(allowed);
+  if (req->decommission_type() == proto::DECOMMISSION_FORCEFUL) {
+    loop_.RunSync([&] { core_.DecommissionNodesForcefully(); });
+    return grpc::Status::OK;
+  }
+  auto conf = load_conf_();
+  if (!conf.ok()) return ToGrpcStatus(conf.status());
+  auto lists = LoadHostsLists(conf->Get("yarn.resourcemanager.nodes.include-path", ""),
+                              conf->Get("yarn.resourcemanager.nodes.exclude-path", ""));
+  if (!lists.ok()) return ToGrpcStatus(lists.status());
+  int64_t timeout = 0;
+  if (req->has_decommission_timeout()) {
+    timeout = req->decommission_timeout();
+  } else {
+    auto configured =
+        conf->GetInt("yarn.resourcemanager.nodemanager-graceful-decommission-timeout-secs", 3600);
+    if (!configured.ok()) return ToGrpcStatus(configured.status());
+    timeout = *configured;
+  }
+  if (timeout < -1 || timeout > std::numeric_limits<int32_t>::max()) {
+    return ToGrpcStatus(absl::InvalidArgumentError(
+        absl::StrCat("Invalid timeout specified : ", timeout, " (expected -1 or more seconds)")));
+  }
+  const bool graceful = req->decommission_type() == proto::DECOMMISSION_GRACEFUL;
+  loop_.RunSync(
+      [&] { core_.RefreshNodes(std::move(*lists), graceful, static_cast<int32_t>(timeout)); });
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::CheckForDecommissioningNodes(
+    grpc::ServerContext* ctx, const proto::CheckForDecommissioningNodesRequest*,
+    proto::CheckForDecommissioningNodesResponse* resp) {
+  std::string user = UserOf(ctx);
+  auto allowed =
+      loop_.RunSync([&] { return core_.CheckAdminAccess(user, "checkForDecommissioningNodes"); });
+  if (!allowed.ok()) return ToGrpcStatus(allowed);
+  for (const NodeId& n : loop_.RunSync([&] { return core_.DecommissioningNodes(); })) {
+    *resp->add_decommissioning_nodes() = n.ToProto();
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status AdminService::UpdateNodeResource(grpc::ServerContext* ctx,
+                                              const proto::UpdateNodeResourceRequest* req,
+                                              proto::UpdateNodeResourceResponse*) {
+  std::string user = UserOf(ctx);
+  NodeId node = NodeId::FromProto(req->node_id());
+  Resource total = Resource::FromProto(req->resource());
+  return ToGrpcStatus(loop_.RunSync([&] {
+    if (auto s = core_.CheckAdminAccess(user, "updateNodeResource"); !s.ok()) return s;
+    return core_.UpdateNodeResource(node, total, req->over_commit_timeout());
+  }));
 }
 
 absl::StatusOr<ApplicationAttemptId> AmService::Caller(grpc::ServerContext* ctx) {

@@ -64,6 +64,15 @@ class AdminService final : public proto::ResourceManagerAdministrationProtocol::
                              proto::RefreshQueuesResponse*) override;
   grpc::Status RefreshAdminAcls(grpc::ServerContext*, const proto::RefreshAdminAclsRequest*,
                                 proto::RefreshAdminAclsResponse*) override;
+  // Loads the configuration and both host files here (off the loop); only applying them runs
+  // on the loop, so a malformed file leaves the running lists untouched.
+  grpc::Status RefreshNodes(grpc::ServerContext*, const proto::RefreshNodesRequest*,
+                            proto::RefreshNodesResponse*) override;
+  grpc::Status CheckForDecommissioningNodes(grpc::ServerContext*,
+                                            const proto::CheckForDecommissioningNodesRequest*,
+                                            proto::CheckForDecommissioningNodesResponse*) override;
+  grpc::Status UpdateNodeResource(grpc::ServerContext*, const proto::UpdateNodeResourceRequest*,
+                                  proto::UpdateNodeResourceResponse*) override;
 
  private:
   RmCore& core_;

@@ -2,6 +2,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "resourcemanager/store/leveldb_state_store.h"
+#include "resourcemanager/store/zk_state_store.h"
 
 namespace skein::rm {
 
@@ -44,14 +46,43 @@ void MemoryRMStateStore::RemoveApplication(const ApplicationId& id, Done done) {
   done(absl::OkStatus());
 }
 
-absl::StatusOr<std::unique_ptr<RMStateStore>> MakeStateStore(const std::string& class_name) {
-  if (class_name == MemoryRMStateStore::kClassName ||
-      absl::AsciiStrToLower(class_name) == "memory") {
+absl::StatusOr<int64_t> MemoryRMStateStore::GetAndIncrementEpoch() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return epoch_++;
+}
+
+absl::Status MemoryRMStateStore::StoreSecrets(const proto::RMSecretsProto& secrets) {
+  std::lock_guard<std::mutex> lock(mu_);
+  state_.secrets = secrets;
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::unique_ptr<RMStateStore>> MakeStateStore(const conf::Configuration& conf) {
+  auto recovery = conf.GetBool("yarn.resourcemanager.recovery.enabled", false);
+  if (!recovery.ok()) return recovery.status();
+  const std::string class_name =
+      conf.Get("yarn.resourcemanager.store.class", LeveldbRMStateStore::kClassName);
+  const std::string lower = absl::AsciiStrToLower(class_name);
+  if (!*recovery || class_name == MemoryRMStateStore::kClassName || lower == "memory") {
     return std::make_unique<MemoryRMStateStore>();
   }
-  return absl::UnimplementedError(absl::StrCat("yarn.resourcemanager.store.class=", class_name,
-                                               " is not available in this Skein build yet; use ",
-                                               MemoryRMStateStore::kClassName));
+  if (class_name == LeveldbRMStateStore::kClassName || lower == "leveldb") {
+    const std::string path = conf.Get(LeveldbRMStateStore::kPathKey, "");
+    auto store = LeveldbRMStateStore::Open(path);
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<RMStateStore>(std::move(*store));
+  }
+  if (class_name == ZKRMStateStore::kClassName || lower == "zookeeper" || lower == "zk") {
+    auto options = ZKRMStateStore::OptionsFrom(conf);
+    if (!options.ok()) return options.status();
+    auto store = ZKRMStateStore::Open(*options);
+    if (!store.ok()) return store.status();
+    return std::unique_ptr<RMStateStore>(std::move(*store));
+  }
+  return absl::UnimplementedError(absl::StrCat(
+      "yarn.resourcemanager.store.class=", class_name,
+      " is not available in this Skein build; use ", LeveldbRMStateStore::kClassName,
+      " (single RM), ", ZKRMStateStore::kClassName, " (HA) or ", MemoryRMStateStore::kClassName));
 }
 
 }  // namespace skein::rm

@@ -209,7 +209,6 @@ absl::Status TestCluster::WriteSite(const std::string& dir,
 }
 
 absl::Status TestCluster::Start() {
-  std::string rm_conf = base_ + "/rm-conf";
   std::map<std::string, std::string> rm_props = {
       {"yarn.resourcemanager.hostname", "127.0.0.1"},
       {"yarn.resourcemanager.address", "127.0.0.1:0"},
@@ -218,8 +217,43 @@ absl::Status TestCluster::Start() {
       {"yarn.resourcemanager.admin.address", "127.0.0.1:0"},
       {"yarn.resourcemanager.webapp.address", "127.0.0.1:0"},
   };
+  if (auto s = LaunchResourceManager(rm_props); !s.ok()) return s;
+  if (auto s = WriteSite(conf_dir_, {}); !s.ok()) return s;
+  stub_ = proto::ApplicationClientProtocol::NewStub(
+      MakeChannel(rm_addresses_["yarn.resourcemanager.address"]));
+  for (int i = 0; i < num_nms_; ++i) {
+    if (auto s = StartNodeManager(i); !s.ok()) return s;
+  }
+  if (!WaitFor([&] { return CountNodes(proto::NS_RUNNING) == num_nms_; }, absl::Seconds(30))) {
+    return absl::DeadlineExceededError(absl::StrCat(
+        "only ", CountNodes(proto::NS_RUNNING), " of ", num_nms_,
+        " NodeManagers registered; nm0 stderr: ", ReadFileOrEmpty(base_ + "/nm0/nm.err")));
+  }
+  return absl::OkStatus();
+}
+
+void TestCluster::KillResourceManager() {
+  if (rm_ && rm_->running()) {
+    rm_->Signal(SIGKILL);
+    (void)rm_->Wait(absl::Seconds(15));
+  }
+}
+
+absl::Status TestCluster::RestartResourceManager() {
+  KillResourceManager();
+  std::map<std::string, std::string> rm_props = rm_addresses_;  // the ports bound before
+  rm_props["yarn.resourcemanager.hostname"] = "127.0.0.1";
+  rm_props["yarn.resourcemanager.webapp.address"] = absl::StrCat("127.0.0.1:", rm_web_port_);
+  return LaunchResourceManager(rm_props);
+}
+
+absl::Status TestCluster::LaunchResourceManager(
+    const std::map<std::string, std::string>& rm_props) {
+  std::string rm_conf = base_ + "/rm-conf";
   if (auto s = WriteSite(rm_conf, rm_props); !s.ok()) return s;
   std::string address_file = base_ + "/rm-addresses.xml";
+  std::error_code ec;
+  fs::remove(address_file, ec);  // a restart waits for the new process's file
   rm_ = std::make_unique<Process>();
   if (auto s = rm_->Start(
           {YarnBinary(), "--config", rm_conf, "resourcemanager", "--address-file", address_file},
@@ -245,17 +279,6 @@ absl::Status TestCluster::Start() {
   if (!absl::SimpleAtoi(web.substr(web.rfind(':') + 1), &rm_web_port_) || rm_web_port_ <= 0) {
     return absl::InternalError(
         absl::StrCat(address_file, ": no bound yarn.resourcemanager.webapp.address: '", web, "'"));
-  }
-  if (auto s = WriteSite(conf_dir_, {}); !s.ok()) return s;
-  stub_ = proto::ApplicationClientProtocol::NewStub(
-      MakeChannel(rm_addresses_["yarn.resourcemanager.address"]));
-  for (int i = 0; i < num_nms_; ++i) {
-    if (auto s = StartNodeManager(i); !s.ok()) return s;
-  }
-  if (!WaitFor([&] { return CountNodes(proto::NS_RUNNING) == num_nms_; }, absl::Seconds(30))) {
-    return absl::DeadlineExceededError(absl::StrCat(
-        "only ", CountNodes(proto::NS_RUNNING), " of ", num_nms_,
-        " NodeManagers registered; nm0 stderr: ", ReadFileOrEmpty(base_ + "/nm0/nm.err")));
   }
   return absl::OkStatus();
 }

@@ -72,6 +72,11 @@ class TestCluster {
   absl::Status StartNodeManager(int i);
   void KillNodeManager(int i);  // SIGKILL
   void StopNodeManager(int i);  // SIGTERM and wait
+  // RM restart: SIGKILLs the ResourceManager (and waits); starts it again on the SAME ports
+  // (client, scheduler, tracker, admin, web) with the same configuration, waiting until it
+  // wrote its addresses. Clients and NodeManagers keep their configuration.
+  void KillResourceManager();
+  absl::Status RestartResourceManager();
 
   // `yarn --config <client conf> args...`
   CommandResult Yarn(const std::vector<std::string>& args,
@@ -101,6 +106,9 @@ class TestCluster {
  private:
   absl::Status WriteSite(const std::string& dir,
                          const std::map<std::string, std::string>& extra) const;
+  // Writes <base>/rm-conf with `rm_props`, starts `yarn resourcemanager` and reads the bound
+  // addresses into rm_addresses_ / rm_web_port_.
+  absl::Status LaunchResourceManager(const std::map<std::string, std::string>& rm_props);
 
   int num_nms_;
   std::map<std::string, std::string> properties_;

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/conf/configuration.h"
+#include "resourcemanager/scheduler/recovery_checks.h"
 
 namespace skein::rm {
 namespace {
@@ -241,7 +242,7 @@ void CapacityScheduler::AddNode(const NodeId& id, const Resource& total) {
   if (node_index_.HandleOf(id) >= 0) RemoveNode(id);
   int32_t h = node_index_.Add(id, total);
   if (h >= static_cast<int32_t>(nodes_.size())) nodes_.resize(h + 1);
-  nodes_[h] = Node{total, Resource(), {}, true};
+  nodes_[h] = Node{total, true};
   cluster_ += total;
   limits_stale_ = true;
 }
@@ -249,7 +250,13 @@ void CapacityScheduler::AddNode(const NodeId& id, const Resource& total) {
 std::vector<ContainerId> CapacityScheduler::RemoveNode(const NodeId& id) {
   int32_t h = node_index_.HandleOf(id);
   if (h < 0) return {};
-  std::vector<ContainerId> lost = TakeContainers(nodes_[h].containers);
+  // No per-node container list (it would cost every allocation and release): losing a node is
+  // rare, and it scans the running containers.
+  std::vector<int32_t> on_node;
+  for (int32_t slot = 0; slot < slab_.limit(); ++slot) {
+    if (slab_[slot].node == h) on_node.push_back(slot);
+  }
+  std::vector<ContainerId> lost = TakeContainers(on_node);
   node_index_.Remove(id);
   cluster_ -= nodes_[h].total;
   nodes_[h] = Node();
@@ -270,10 +277,10 @@ void CapacityScheduler::ReleaseContainer(const ContainerId& container) { Forget(
 
 int32_t CapacityScheduler::SlotOf(const App& app, const ContainerId& id) const {
   int64_t seq = id.sequence();
-  if (id.epoch() != 0 || seq < 1 || seq > static_cast<int64_t>(app.slot_by_sequence.size())) {
-    return -1;
-  }
-  return app.slot_by_sequence[seq - 1];
+  if (seq < 1 || seq > static_cast<int64_t>(app.slot_by_sequence.size())) return -1;
+  int32_t slot = app.slot_by_sequence[seq - 1];
+  // Numbers are unique per attempt whatever the epoch (a recovered id may carry one).
+  return slot >= 0 && slab_[slot].id == id ? slot : -1;
 }
 
 void CapacityScheduler::Forget(const ContainerId& id) {
@@ -286,14 +293,9 @@ void CapacityScheduler::Forget(const ContainerId& id) {
   marks_.erase(id);
   Container& c = slab_[slot];
   const Resource r = c.resource;
-  // Swap-remove from the node's and the app's slot lists, fixing the moved entry's position.
-  Node& node = nodes_[c.node];
-  slab_[node.containers.back()].node_pos = c.node_pos;
-  node.containers[c.node_pos] = node.containers.back();
-  node.containers.pop_back();
-  node.used -= r;
-  node_index_.UpdateHandle(c.node, Free(node));
+  node_index_.Release(c.node, r);
   {
+    // Swap-remove from the app's slot list, fixing the moved entry's position.
     slab_[app.containers.back()].app_pos = c.app_pos;
     app.containers[c.app_pos] = app.containers.back();
     app.containers.pop_back();
@@ -309,13 +311,72 @@ void CapacityScheduler::Forget(const ContainerId& id) {
     }
   }
   used_ -= r;
-  c = Container();
-  free_slots_.push_back(slot);
+  slab_.Free(slot);
 }
 
 Resource CapacityScheduler::NodeUsed(const NodeId& node) const {
   int32_t h = node_index_.HandleOf(node);
-  return h < 0 ? Resource() : nodes_[h].used;
+  return h < 0 ? Resource() : nodes_[h].total - node_index_.FreeOf(h);
+}
+
+void CapacityScheduler::Account(App& app, int32_t node_handle, const ContainerId& cid,
+                                const Resource& r, bool is_am) {
+  const int32_t slot = slab_.Take();
+  Container& c = slab_[slot];
+  c.id = cid;
+  c.resource = r;
+  c.sequence = next_container_sequence_++;
+  c.node = node_handle;
+  c.app_pos = static_cast<int32_t>(app.containers.size());
+  app.containers.push_back(slot);
+  // Container numbers are 1, 2, ... per attempt; a recovered one may skip ahead (the gap is -1).
+  const size_t number = static_cast<size_t>(cid.sequence());
+  if (app.slot_by_sequence.size() < number) app.slot_by_sequence.resize(number, -1);
+  app.slot_by_sequence[number - 1] = slot;
+  node_index_.Allocate(node_handle, r);
+  app.used += r;
+  app.user_state->used += r;
+  used_ += r;
+  AddUsed(app.leaf, r, 1);
+  if (is_am) {
+    app.am_running = true;
+    app.am_container = cid;
+    Queue& q = queues_[app.leaf];
+    q.am_used += r;
+    app.user_state->am_used += r;
+    ++q.running_ams;
+  }
+  app.am_allocated = true;  // a running container means the AM has started
+  app.am_wait = AmWait::kNone;
+}
+
+absl::Status CapacityScheduler::RecoverContainer(const ApplicationAttemptId& attempt,
+                                                 const Allocation& container, bool is_am) {
+  auto app_it = apps_.find(attempt);
+  int32_t h = node_index_.HandleOf(container.node);
+  absl::Status checked = CheckRecoverable(attempt, app_it != apps_.end(), h >= 0, container);
+  if (!checked.ok()) return checked;
+  App& app = app_it->second;
+  // Never hand out this number (or a lower one) again; Account fills the gap with -1.
+  absl::Status claimed =
+      ClaimRecoveredNumber(app.slot_by_sequence, app.next_container, container.container_id);
+  if (!claimed.ok()) return claimed;
+  Account(app, h, container.container_id, container.resource, is_am && !app.am_running);
+  return absl::OkStatus();
+}
+
+absl::Status CapacityScheduler::UpdateNodeResource(const NodeId& id, const Resource& total) {
+  int32_t h = node_index_.HandleOf(id);
+  if (h < 0) return UnknownNodeError(id);
+  if (absl::Status s = CheckNodeTotal(id, total); !s.ok()) return s;
+  Node& node = nodes_[h];
+  const Resource used = node.total - node_index_.FreeOf(h);
+  cluster_ -= node.total;
+  cluster_ += total;
+  node.total = total;
+  node_index_.UpdateHandle(h, total - used);  // may be negative: nothing fits there then
+  limits_stale_ = true;
+  return absl::OkStatus();
 }
 
 // ---- Limits -----------------------------------------------------------------------------------
@@ -516,41 +577,9 @@ CapacityScheduler::Outcome CapacityScheduler::TryAsk(const ApplicationAttemptId&
     return Outcome::kAskFailed;
   }
   ContainerId cid = ContainerId::Make(id, 0, app.next_container++);
-  int32_t slot;
-  if (!free_slots_.empty()) {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    slot = static_cast<int32_t>(slab_.size());
-    slab_.emplace_back();
-  }
-  Node& node = nodes_[node_handle];
-  Container& c = slab_[slot];
-  c.id = cid;
-  c.resource = want;
-  c.sequence = next_container_sequence_++;
-  c.node = node_handle;
-  c.node_pos = static_cast<int32_t>(node.containers.size());
-  c.app_pos = static_cast<int32_t>(app.containers.size());
-  node.containers.push_back(slot);
-  app.containers.push_back(slot);
-  app.slot_by_sequence.push_back(slot);  // container numbers are 1, 2, ... per attempt
-  node.used += want;
-  node_index_.UpdateHandle(node_handle, Free(node));
-  app.used += want;
+  const bool is_am = !app.am_allocated;
+  Account(app, node_handle, cid, want, is_am);
   app.pending -= want;
-  app.user_state->used += want;
-  used_ += want;
-  AddUsed(app.leaf, want, 1);
-  if (!app.am_allocated) {
-    app.am_allocated = true;
-    app.am_running = true;
-    app.am_container = cid;
-    app.am_wait = AmWait::kNone;
-    q.am_used += want;
-    app.user_state->am_used += want;
-    ++q.running_ams;
-  }
   --state.ask.num_containers;
   out.push_back(Allocation{cid, node_index_.IdOf(node_handle), want, state.ask.priority,
                            state.ask.allocation_request_id});

@@ -30,10 +30,11 @@
 //
 // Preemption: preemption_policy.h, run by SelectPreemption when the monitor is enabled.
 //
-// Bookkeeping for speed: containers live in a slab (dense slots, found through their app by
-// container number, no hash table per container), nodes in a vector indexed by their NodeIndex
-// handle, a user's state is reached from its app by pointer, queue limits are cached until the
-// cluster or the tree changes, and pending-reason texts are built only when asked.
+// Bookkeeping for speed: containers live in a slab (dense slots in chunks that never move, found
+// through their app by container number, no hash table per container, no per-node list), nodes in
+// a vector indexed by their NodeIndex handle, a user's state is reached from its app by pointer,
+// queue limits are cached until the cluster or the tree changes, and pending-reason texts are built
+// only when asked.
 //
 // Thread rules: not thread-safe; the RM loop thread calls everything.
 #ifndef SKEIN_RESOURCEMANAGER_SCHEDULER_CAPACITY_CAPACITY_SCHEDULER_H_
@@ -49,6 +50,7 @@
 #include "resourcemanager/scheduler/capacity/capacity_config.h"
 #include "resourcemanager/scheduler/node_index.h"
 #include "resourcemanager/scheduler/scheduler.h"
+#include "resourcemanager/scheduler/slab.h"
 
 namespace skein::rm {
 
@@ -99,6 +101,13 @@ class CapacityScheduler final : public Scheduler {
   // any ancestor allow the user or one of its groups. Unknown queues: false.
   bool HasAccess(const std::string& queue, const std::string& user,
                  QueueAccess access) const override;
+  // Accounts the running container on its node, leaf (and ancestors), user and app, and as the
+  // leaf's running AM when `is_am` and the app has none; later allocations never reuse its
+  // number. Usage may exceed the queue's limits (the container runs already).
+  absl::Status RecoverContainer(const ApplicationAttemptId& attempt, const Allocation& container,
+                                bool is_am) override;
+  // The cluster resource, and so every queue's guarantee, maximum and limits, follow.
+  absl::Status UpdateNodeResource(const NodeId& node, const Resource& total) override;
   // monitoring_interval when the preemption monitor is enabled, else 0.
   int64_t PreemptionIntervalMs() const override;
   // Runs the ProportionalCapacityPreemptionPolicy (preemption_policy.h) over the current state.
@@ -165,10 +174,10 @@ class CapacityScheduler final : public Scheduler {
     int32_t running_ams = 0;
     Resource am_used;
   };
+  // By NodeIndex handle; cold: an allocation touches only the NodeIndex's packed free resource
+  // (used = total - free). No per-node container list: RemoveNode (rare) scans slab_.
   struct Node {
     Resource total;
-    Resource used;
-    std::vector<int32_t> containers;  // slots in slab_
     bool live = false;
   };
   // One running container; lives in slab_, found by id through its app's slot_by_sequence.
@@ -176,8 +185,7 @@ class CapacityScheduler final : public Scheduler {
     ContainerId id;
     Resource resource;
     int64_t sequence = 0;  // allocation order: preemption takes the latest first
-    int32_t node = -1;     // NodeIndex handle
-    int32_t node_pos = -1;
+    int32_t node = -1;     // NodeIndex handle; -1 in a free slot
     int32_t app_pos = -1;
   };
   struct Mark {
@@ -218,12 +226,11 @@ class CapacityScheduler final : public Scheduler {
   void FillLeafSnapshot(int q, QueueSnapshot& s) const;
 
   // Nodes and containers.
-  Resource Free(const Node& n) const {
-    Resource free = n.total;
-    free -= n.used;
-    return free;
-  }
   void Forget(const ContainerId& id);
+  // Books container `cid` (resource `r`) on node `node_handle` for `app`: slab slot, node, app,
+  // user, queue and cluster usage; `is_am` also counts it as the app's running AM.
+  void Account(App& app, int32_t node_handle, const ContainerId& cid, const Resource& r,
+               bool is_am);
   int32_t SlotOf(const App& app, const ContainerId& id) const;  // -1 if not running
   std::vector<ContainerId> TakeContainers(const std::vector<int32_t>& slots);
 
@@ -239,8 +246,7 @@ class CapacityScheduler final : public Scheduler {
   ActiveQueueTree<double> active_;
   absl::flat_hash_map<ApplicationAttemptId, App> apps_;
   std::vector<Node> nodes_;  // by NodeIndex handle
-  std::vector<Container> slab_;
-  std::vector<int32_t> free_slots_;
+  Slab<Container> slab_;
   absl::flat_hash_map<ContainerId, Mark> marks_;  // selected for preemption
   Resource cluster_;
   Resource used_;

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/conf/xml_lines.h"
 #include "pugixml.hpp"
 
 namespace skein::rm {
@@ -66,11 +67,7 @@ class FileParser {
 
   absl::Status Run() {
     pugi::xml_document doc;
-    pugi::xml_parse_result result = doc.load_buffer(xml_.data(), xml_.size());
-    if (!result) {
-      return Error(LineAt(xml_, result.offset),
-                   absl::StrCat("XML parse error: ", result.description()));
-    }
+    if (absl::Status s = conf::LoadXml(xml_, source_, doc); !s.ok()) return s;
     pugi::xml_node root = doc.document_element();
     if (!root || std::string(root.name()) != "allocations") {
       return Error(root ? Line(root) : 1, absl::StrCat("root element is <", root ? root.name() : "",

@@ -1,6 +1,7 @@
 // FairScheduler: fair-share computation (YARN's ComputeFairShares), application weights and
-// per-queue container limits, the per-node assignment limit of a pass, queue snapshots and
-// reloading of the allocation file (see fair_scheduler.h).
+// per-queue container limits, the per-node assignment limit of a pass, container recovery and
+// node resource updates, queue snapshots and reloading of the allocation file (see
+// fair_scheduler.h).
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -8,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/conf/configuration.h"
 #include "resourcemanager/scheduler/fair/fair_scheduler.h"
+#include "resourcemanager/scheduler/recovery_checks.h"
 
 namespace skein::rm {
 namespace {
@@ -138,8 +140,7 @@ void FairScheduler::CountAssignment(int32_t node, const Resource& assigned) {
   if (static_cast<size_t>(node) >= node_rounds_.size()) node_rounds_.resize(node + 1);
   NodeRound& r = node_rounds_[node];
   if (r.round != round_) {
-    const Node& n = nodes_[node];
-    Resource free_before = n.total - n.used + assigned;  // the node's usage already counts it
+    Resource free_before = node_index_.FreeOf(node) + assigned;  // it counts the assignment
     r = NodeRound{round_, 0, Resource(),
                   Resource(free_before.memory_mb / 2, free_before.vcores / 2)};
   }
@@ -154,16 +155,45 @@ void FairScheduler::CountAssignment(int32_t node, const Resource& assigned) {
     more = site_.max_assign <= 0 || r.containers < site_.max_assign;
   }
   if (more) return;
-  node_index_.UpdateHandle(node, Resource());
+  node_index_.Hide(node);
   capped_nodes_.push_back(node);
 }
 
 void FairScheduler::EndAssignRound() {
-  for (int32_t node : capped_nodes_) {
-    const Node& n = nodes_[node];
-    node_index_.UpdateHandle(node, n.total - n.used);
-  }
+  for (int32_t node : capped_nodes_) node_index_.Unhide(node);
   capped_nodes_.clear();
+}
+
+// ---- Recovery and node resources -------------------------------------------------------------
+
+absl::Status FairScheduler::RecoverContainer(const ApplicationAttemptId& attempt,
+                                             const Allocation& container, bool is_am) {
+  auto app_it = apps_.find(attempt);
+  int32_t node = node_index_.HandleOf(container.node);
+  absl::Status checked = CheckRecoverable(attempt, app_it != apps_.end(), node >= 0, container);
+  if (!checked.ok()) return checked;
+  App& app = app_it->second;
+  // Never hand out this number (or a lower one) again; Account fills the gap with -1.
+  absl::Status claimed =
+      ClaimRecoveredNumber(app.slots, app.next_container, container.container_id);
+  if (!claimed.ok()) return claimed;
+  Account(app, node, container.container_id, container.resource, container.priority,
+          is_am && !app.am_running);
+  Rekey(attempt, app);  // its usage moved it in its leaf's order
+  return absl::OkStatus();
+}
+
+absl::Status FairScheduler::UpdateNodeResource(const NodeId& id, const Resource& total) {
+  int32_t h = node_index_.HandleOf(id);
+  if (h < 0) return UnknownNodeError(id);
+  if (absl::Status s = CheckNodeTotal(id, total); !s.ok()) return s;
+  const Resource used = nodes_[h].total - node_index_.FreeOf(h);
+  cluster_ -= nodes_[h].total;
+  cluster_ += total;
+  nodes_[h].total = total;
+  node_index_.UpdateHandle(h, total - used);  // may be negative: nothing fits there then
+  shares_dirty_ = true;  // shares, min/max shares and AM limits follow the cluster
+  return absl::OkStatus();
 }
 
 // ---- Snapshots ------------------------------------------------------------------------------

@@ -402,7 +402,7 @@ void FairScheduler::AddNode(const NodeId& id, const Resource& total) {
   if (node_index_.HandleOf(id) >= 0) RemoveNode(id);
   int32_t h = node_index_.Add(id, total);
   if (static_cast<size_t>(h) >= nodes_.size()) nodes_.resize(h + 1);
-  nodes_[h] = Node{total, Resource()};
+  nodes_[h] = Node{total};
   cluster_ += total;
   shares_dirty_ = true;
 }
@@ -411,7 +411,8 @@ std::vector<ContainerId> FairScheduler::RemoveNode(const NodeId& id) {
   int32_t h = node_index_.HandleOf(id);
   if (h < 0) return {};
   std::vector<ContainerId> lost;
-  for (const Container& c : slab_) {
+  for (int32_t slot = 0; slot < slab_.limit(); ++slot) {
+    const Container& c = slab_[slot];
     if (c.live && c.node == h) lost.push_back(c.id);
   }
   std::sort(lost.begin(), lost.end());
@@ -425,22 +426,14 @@ std::vector<ContainerId> FairScheduler::RemoveNode(const NodeId& id) {
 
 void FairScheduler::ReleaseContainer(const ContainerId& container) { Forget(container); }
 
-void FairScheduler::MoveNodeUsage(int32_t handle, const Resource& delta_used) {
-  Node& n = nodes_[handle];
-  n.used += delta_used;
-  Resource free = n.total;
-  free -= n.used;
-  node_index_.UpdateHandle(handle, free);
-}
-
 int32_t FairScheduler::SlotOf(const ContainerId& id) const {
   auto app = apps_.find(id.application_attempt_id());
   if (app == apps_.end()) return -1;
   int64_t seq = id.sequence();
-  if (id.epoch() != 0 || seq < 1 || seq > static_cast<int64_t>(app->second.slots.size())) {
-    return -1;
-  }
-  return app->second.slots[seq - 1];
+  if (seq < 1 || seq > static_cast<int64_t>(app->second.slots.size())) return -1;
+  int32_t slot = app->second.slots[seq - 1];
+  // Numbers are unique per attempt whatever the epoch (a recovered id may carry one).
+  return slot >= 0 && slab_[slot].id == id ? slot : -1;
 }
 
 void FairScheduler::Forget(const ContainerId& id) {
@@ -449,14 +442,14 @@ void FairScheduler::Forget(const ContainerId& id) {
   if (app_it == apps_.end()) return;
   App& app = app_it->second;
   int64_t seq = id.sequence();
-  if (id.epoch() != 0 || seq < 1 || seq > static_cast<int64_t>(app.slots.size())) return;
+  if (seq < 1 || seq > static_cast<int64_t>(app.slots.size())) return;
   int32_t slot = app.slots[seq - 1];
-  if (slot < 0) return;
+  if (slot < 0 || !(slab_[slot].id == id)) return;
   app.slots[seq - 1] = -1;
   --app.num_containers;
   Container& c = slab_[slot];
   const Resource r = c.resource;
-  MoveNodeUsage(c.node, Resource() - r);
+  node_index_.Release(c.node, r);
   app.used -= r;
   AddUsed(app.leaf, Resource() - r);
   if (app.am_running && app.am_container == id) {
@@ -466,13 +459,35 @@ void FairScheduler::Forget(const ContainerId& id) {
   Rekey(app_it->first, app);
   used_ -= r;
   if (!warned_.empty()) warned_.erase(id);
-  c.live = false;
-  free_slots_.push_back(slot);
+  slab_.Free(slot);
+}
+
+void FairScheduler::Account(App& app, int32_t node, const ContainerId& cid, const Resource& r,
+                            int32_t priority, bool is_am) {
+  node_index_.Allocate(node, r);
+  const int32_t slot = slab_.Take();
+  slab_[slot] = Container{cid, true, node, r, priority, is_am, next_container_sequence_++};
+  // Container numbers run 1, 2, ... per attempt; a recovered one may skip ahead (the gap is -1).
+  const size_t number = static_cast<size_t>(cid.sequence());
+  if (app.slots.size() < number) app.slots.resize(number, -1);
+  app.slots[number - 1] = slot;
+  ++app.num_containers;
+  app.used += r;
+  used_ += r;
+  AddUsed(app.leaf, r);
+  if (is_am) {
+    app.am_running = true;
+    app.am_container = cid;
+    app.am_resource = r;
+    queues_[app.leaf].am_used += r;
+  }
+  if (!app.am_allocated) app.pending_reason.clear();
+  app.am_allocated = true;  // a running container means the AM has started
 }
 
 Resource FairScheduler::NodeUsed(const NodeId& node) const {
   int32_t h = node_index_.HandleOf(node);
-  return h < 0 ? Resource() : nodes_[h].used;
+  return h < 0 ? Resource() : nodes_[h].total - node_index_.FreeOf(h);
 }
 
 // ---- Ordering ---------------------------------------------------------------------------------
@@ -484,26 +499,28 @@ FairScheduler::OrderKey FairScheduler::Order(FairPolicy policy, const Resource& 
   if (policy == FairPolicy::kDrf) {
     const int64_t min[2] = {std::min(min_share.memory_mb, usage.memory_mb + pending.memory_mb),
                             std::min(min_share.vcores, usage.vcores + pending.vcores)};
+    // As Hadoop's DominantResourceFairnessPolicy: the per-type ratios compared largest first,
+    // then the next largest (with two types, the smaller one).
     if (min[0] > 0 || min[1] > 0) {
-      double need = 0;
+      double need[2];
       for (int t = 0; t < 2; ++t) {
-        if (min[t] > 0)
-          need = std::max(need, Ratio(Get(usage, t), min[t]));
-        else if (Get(usage, t) > 0)
-          need = kInfinity;
+        need[t] = min[t] > 0 ? Ratio(Get(usage, t), min[t]) : Get(usage, t) > 0 ? kInfinity : 0;
       }
-      if (need < 1.0) return OrderKey{0, need, tie};
+      const double high = std::max(need[0], need[1]);
+      if (high < 1.0) return OrderKey{0, high, std::min(need[0], need[1]), tie};
     }
-    double dominant =
-        std::max(Ratio(usage.memory_mb, cluster_.memory_mb), Ratio(usage.vcores, cluster_.vcores));
-    if (cluster_.memory_mb <= 0) dominant = 0;
-    return OrderKey{1, weight > 0 ? dominant / weight : kInfinity, tie};
+    double share[2] = {Ratio(usage.memory_mb, cluster_.memory_mb),
+                       Ratio(usage.vcores, cluster_.vcores)};
+    if (cluster_.memory_mb <= 0) share[0] = share[1] = 0;
+    if (weight <= 0) return OrderKey{1, kInfinity, kInfinity, tie};
+    return OrderKey{1, std::max(share[0], share[1]) / weight, std::min(share[0], share[1]) / weight,
+                    tie};
   }
   int64_t min = std::min(min_share.memory_mb, usage.memory_mb + pending.memory_mb);
   if (usage.memory_mb < min) {
-    return OrderKey{0, static_cast<double>(usage.memory_mb) / std::max<int64_t>(min, 1), tie};
+    return OrderKey{0, static_cast<double>(usage.memory_mb) / std::max<int64_t>(min, 1), 0, tie};
   }
-  return OrderKey{1, weight > 0 ? usage.memory_mb / weight : kInfinity, tie};
+  return OrderKey{1, weight > 0 ? usage.memory_mb / weight : kInfinity, 0, tie};
 }
 
 FairScheduler::OrderKey FairScheduler::QueueKey(int q) const {
@@ -516,7 +533,7 @@ FairScheduler::OrderKey FairScheduler::QueueKey(int q) const {
 FairScheduler::OrderKey FairScheduler::AppOrder(const App& app) const {
   FairPolicy policy = config_.queues[app.leaf].policy;
   if (policy == FairPolicy::kFifo) {
-    return OrderKey{0, -static_cast<double>(app.priority), app.sequence};
+    return OrderKey{0, -static_cast<double>(app.priority), 0, app.sequence};
   }
   return Order(policy, app.used, app.pending, Resource(), AppWeight(app), app.sequence);
 }
@@ -652,32 +669,8 @@ FairScheduler::Outcome FairScheduler::TryAsk(const ApplicationAttemptId& id, App
     return Outcome::kAskFailed;
   }
   ContainerId cid = ContainerId::Make(id, 0, app.next_container++);
-  MoveNodeUsage(node, want);
+  Account(app, node, cid, want, state.ask.priority, !app.am_allocated);
   CountAssignment(node, want);
-  bool is_am = !app.am_allocated;
-  int32_t slot;
-  if (!free_slots_.empty()) {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    slot = static_cast<int32_t>(slab_.size());
-    slab_.emplace_back();
-  }
-  slab_[slot] =
-      Container{cid, true, node, want, state.ask.priority, is_am, next_container_sequence_++};
-  app.slots.push_back(slot);  // container numbers run 1, 2, ... per attempt
-  ++app.num_containers;
-  app.used += want;
-  used_ += want;
-  AddUsed(app.leaf, want);
-  if (is_am) {
-    app.am_allocated = true;
-    app.am_running = true;
-    app.am_container = cid;
-    app.am_resource = want;
-    app.pending_reason.clear();
-    q.am_used += want;
-  }
   --state.ask.num_containers;
   app.pending -= want;
   AddPending(app.leaf, Resource() - want);

@@ -17,7 +17,8 @@
 //
 // Scheduling: each allocation descends from root picking, at each level, the child first in its
 // parent's policy order: fair = below min share first (by usage / min share), then usage /
-// weight (memory); drf = the same on dominant shares; within a leaf the leaf's policy orders its
+// weight (memory); drf = the same on dominant shares, ties broken by the next most dominant share
+// (Hadoop's DominantResourceFairnessPolicy); within a leaf the leaf's policy orders its
 // apps (fair / drf: usage / app weight, the weight 1 or log2(1 + demand MB) with sizebasedweight;
 // fifo: application priority, then submission). A queue never grows past its maxResources
 // (nor an ancestor's); an ask above the leaf's maxContainerAllocation is refused by UpdateAsks.
@@ -59,6 +60,7 @@
 #include "resourcemanager/scheduler/fair/allocation_config.h"
 #include "resourcemanager/scheduler/node_index.h"
 #include "resourcemanager/scheduler/scheduler.h"
+#include "resourcemanager/scheduler/slab.h"
 
 namespace skein::rm {
 
@@ -108,20 +110,29 @@ class FairScheduler final : public Scheduler {
                  QueueAccess access) const override;
   int64_t PreemptionIntervalMs() const override;
   PreemptionRound SelectPreemption(int64_t now_ms) override;
+  // Accounts the running container on its node, leaf (and ancestors: usage, and so the demand
+  // and ordering) and app, and as the leaf's AM usage when `is_am` and the app has no running
+  // AM; later allocations never reuse its number. It may exceed maxResources (it runs already).
+  absl::Status RecoverContainer(const ApplicationAttemptId& attempt, const Allocation& container,
+                                bool is_am) override;
+  // The cluster resource follows, and with it the fair shares and resolved min/max shares.
+  absl::Status UpdateNodeResource(const NodeId& node, const Resource& total) override;
 
   const AllocationConfig& allocations() const { return config_; }
 
  private:
-  // Policy order: (class, ratio, tie) then the id; smaller is served first.
+  // Policy order: (class, ratio, second ratio, tie) then the id; smaller is served first. The
+  // second ratio breaks drf ties (the next most dominant share); 0 for the other policies.
   struct OrderKey {
     int cls = 0;
     double ratio = 0;
+    double ratio2 = 0;
     int64_t tie = 0;
     bool operator<(const OrderKey& o) const {
-      return std::tie(cls, ratio, tie) < std::tie(o.cls, o.ratio, o.tie);
+      return std::tie(cls, ratio, ratio2, tie) < std::tie(o.cls, o.ratio, o.ratio2, o.tie);
     }
     bool operator==(const OrderKey& o) const {
-      return cls == o.cls && ratio == o.ratio && tie == o.tie;
+      return cls == o.cls && ratio == o.ratio && ratio2 == o.ratio2 && tie == o.tie;
     }
   };
   using AskKey = std::tuple<int32_t, int64_t, std::string>;  // priority, request id, name
@@ -174,11 +185,11 @@ class FairScheduler final : public Scheduler {
     int64_t last_at_min_share_ms = -1;
     int64_t last_at_fair_threshold_ms = -1;
   };
-  // Indexed by the NodeIndex handle. No per-node container list: losing a node (rare) scans
-  // slab_, which keeps every allocation and release cheaper.
+  // Indexed by the NodeIndex handle; cold: an allocation touches only the NodeIndex's packed free
+  // resource (used = total - free). No per-node container list: losing a node (rare) scans slab_,
+  // which keeps every allocation and release cheaper.
   struct Node {
     Resource total;
-    Resource used;
   };
   struct Container {
     ContainerId id;
@@ -242,8 +253,11 @@ class FairScheduler final : public Scheduler {
   void RebuildQueues();
 
   // Nodes and containers.
-  void MoveNodeUsage(int32_t handle, const Resource& delta_used);
   void Forget(const ContainerId& id);
+  // Books container `cid` (resource `r`) on `node` for `app`: slab slot, node, app, queue and
+  // cluster usage; `is_am` also counts it as the app's running AM. The caller re-keys the app.
+  void Account(App& app, int32_t node, const ContainerId& cid, const Resource& r, int32_t priority,
+               bool is_am);
   // The slab slot of a live container, or -1.
   int32_t SlotOf(const ContainerId& id) const;
 
@@ -271,9 +285,8 @@ class FairScheduler final : public Scheduler {
   std::unordered_map<ApplicationAttemptId, App, absl::Hash<ApplicationAttemptId>> apps_;
   std::set<std::pair<int64_t, ApplicationAttemptId>> waiting_;  // not runnable, by submission
   absl::flat_hash_map<std::string, int32_t> user_runnable_;
-  std::vector<Node> nodes_;      // by NodeIndex handle; a removed node's slot is empty
-  std::vector<Container> slab_;  // live containers, by slot
-  std::vector<int32_t> free_slots_;
+  std::vector<Node> nodes_;                // by NodeIndex handle; a removed node's slot is empty
+  Slab<Container> slab_;                   // live containers, by slot
   std::map<ContainerId, int64_t> warned_;  // preemption warnings: container -> time warned
   Resource cluster_;
   Resource used_;
@@ -287,7 +300,7 @@ class FairScheduler final : public Scheduler {
     Resource budget;  // dynamic.max.assign: half of what the node had free at its first one
   };
   std::vector<NodeRound> node_rounds_;  // by NodeIndex handle; used only with a limit
-  std::vector<int32_t> capped_nodes_;   // hidden from node_index_ in this pass
+  std::vector<int32_t> capped_nodes_;   // hidden from node_index_ in this pass (Hide)
 };
 
 }  // namespace skein::rm

@@ -146,6 +146,47 @@ TEST_F(FairSchedulerTest, DrfAcrossMemoryAndVcores) {
   EXPECT_EQ(Queue(*s, "a").fair.scheduling_policy, "drf");
 }
 
+TEST_F(FairSchedulerTest, DrfBreaksDominantShareTiesByTheNextShare) {
+  // Both apps hold 40 % of the memory (their dominant share); app 1 also 20 % of the vcores, app
+  // 2 only 10 %. Hadoop compares the next share on a tie: app 2 is served first although app 1
+  // was submitted earlier. The room left holds one container.
+  DominantResourceCalculator drc;
+  auto s = Make(std::string(kNoAmLimit) +
+                    "<queue name=\"d\"><schedulingPolicy>drf</schedulingPolicy></queue>\n",
+                {}, &drc);
+  s->AddNode(NodeId("n1", 1), Resource(5120, 10));
+  for (int app : {1, 2}) ASSERT_TRUE(s->AddAttempt(Attempt(app), "d", "u", 0).ok());
+  auto running = [](int app, int64_t vcores) {
+    Allocation a;
+    a.container_id = ContainerId::Make(Attempt(app), 0, 1);
+    a.node = NodeId("n1", 1);
+    a.resource = Resource(2048, vcores);
+    return a;
+  };
+  ASSERT_TRUE(s->RecoverContainer(Attempt(1), running(1, 2), true).ok());
+  ASSERT_TRUE(s->RecoverContainer(Attempt(2), running(2, 1), true).ok());
+  for (int app : {1, 2}) {
+    ASSERT_TRUE(s->UpdateAsks(Attempt(app), {MakeAsk(1, 1024, 1, 1)}).ok());
+  }
+  auto allocs = s->Schedule();
+  ASSERT_EQ(allocs.size(), 1u);
+  EXPECT_EQ(allocs[0].container_id.application_attempt_id(), Attempt(2));
+  // With equal shares in both types the submission order decides: app 1.
+  auto t = Make(std::string(kNoAmLimit) +
+                    "<queue name=\"d\"><schedulingPolicy>drf</schedulingPolicy></queue>\n",
+                {}, &drc);
+  t->AddNode(NodeId("n1", 1), Resource(5120, 10));
+  for (int app : {1, 2}) ASSERT_TRUE(t->AddAttempt(Attempt(app), "d", "u", 0).ok());
+  ASSERT_TRUE(t->RecoverContainer(Attempt(1), running(1, 1), true).ok());
+  ASSERT_TRUE(t->RecoverContainer(Attempt(2), running(2, 1), true).ok());
+  for (int app : {1, 2}) {
+    ASSERT_TRUE(t->UpdateAsks(Attempt(app), {MakeAsk(1, 1024, 1, 1)}).ok());
+  }
+  allocs = t->Schedule();
+  ASSERT_EQ(allocs.size(), 1u);
+  EXPECT_EQ(allocs[0].container_id.application_attempt_id(), Attempt(1));
+}
+
 TEST_F(FairSchedulerTest, FifoInsideALeafServesPriorityThenSubmission) {
   FairSiteConfig site;
   site.max_application_priority = 10;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/conf/configuration.h"
+#include "resourcemanager/scheduler/recovery_checks.h"
 
 namespace skein::rm {
 
@@ -112,6 +113,45 @@ void FifoScheduler::Forget(const ContainerId& id) {
   containers_.erase(it);
 }
 
+void FifoScheduler::Account(App& app, const NodeId& node_id, Node& node, const ContainerId& cid,
+                            const Resource& r) {
+  node.containers.insert(cid);
+  Reorder(node_id, node, r);
+  containers_[cid] = Container{node_id, r};
+  app.containers.insert(cid);
+  used_ += r;
+}
+
+absl::Status FifoScheduler::RecoverContainer(const ApplicationAttemptId& attempt,
+                                             const Allocation& container, bool) {
+  auto app = apps_.find(attempt);
+  auto node = nodes_.find(container.node);
+  absl::Status checked =
+      CheckRecoverable(attempt, app != apps_.end(), node != nodes_.end(), container);
+  if (!checked.ok()) return checked;
+  const ContainerId& id = container.container_id;
+  // Known, or its number is one this scheduler handed out and is still running.
+  if (containers_.contains(id) ||
+      containers_.contains(ContainerId::Make(attempt, 0, id.sequence()))) {
+    return RecoveredTwiceError(id);
+  }
+  // Never hand out this number (or a lower one) again. FIFO keeps no AM accounting.
+  app->second.next_container = std::max(app->second.next_container, id.sequence() + 1);
+  Account(app->second, container.node, node->second, id, container.resource);
+  return absl::OkStatus();
+}
+
+absl::Status FifoScheduler::UpdateNodeResource(const NodeId& id, const Resource& total) {
+  auto it = nodes_.find(id);
+  if (it == nodes_.end()) return UnknownNodeError(id);
+  if (absl::Status s = CheckNodeTotal(id, total); !s.ok()) return s;
+  cluster_ -= it->second.total;
+  cluster_ += total;
+  it->second.total = total;
+  node_index_.Update(id, Free(it->second));  // may be negative: nothing fits there then
+  return absl::OkStatus();
+}
+
 void FifoScheduler::Reorder(const NodeId& id, Node& n, const Resource& delta_used) {
   n.used += delta_used;
   node_index_.Update(id, Free(n));
@@ -129,12 +169,7 @@ std::vector<Allocation> FifoScheduler::Schedule() {
         const NodeId* node_id = node_index_.Find(ask.capability);
         if (node_id == nullptr) break;
         ContainerId cid = ContainerId::Make(attempt, 0, app.next_container++);
-        Node& node = nodes_.at(*node_id);
-        node.containers.insert(cid);
-        Reorder(*node_id, node, ask.capability);
-        containers_[cid] = Container{*node_id, ask.capability};
-        app.containers.insert(cid);
-        used_ += ask.capability;
+        Account(app, *node_id, nodes_.at(*node_id), cid, ask.capability);
         out.push_back(
             Allocation{cid, *node_id, ask.capability, ask.priority, ask.allocation_request_id});
         --ask.num_containers;

@@ -49,6 +49,11 @@ class FifoScheduler final : public Scheduler {
   // configuration was given (without one, priorities are not capped, as in AddAttempt).
   absl::StatusOr<int32_t> UpdateAttemptPriority(const ApplicationAttemptId& attempt,
                                                 int32_t app_priority) override;
+  // Accounts the running container on its node and app; later allocations of the attempt get
+  // higher container numbers. (FIFO keeps no AM limit, so `is_am` changes nothing.)
+  absl::Status RecoverContainer(const ApplicationAttemptId& attempt, const Allocation& container,
+                                bool is_am) override;
+  absl::Status UpdateNodeResource(const NodeId& node, const Resource& total) override;
 
  private:
   using AskKey = std::tuple<int32_t, int64_t, std::string>;  // priority, request id, name
@@ -74,6 +79,8 @@ class FifoScheduler final : public Scheduler {
   };
   Resource Free(const Node& n) const { return n.total - n.used; }
   void Reorder(const NodeId& id, Node& n, const Resource& delta_used);
+  void Account(App& app, const NodeId& node_id, Node& node, const ContainerId& cid,
+               const Resource& r);
   void Forget(const ContainerId& id);
 
   const ResourceCalculator& calc_;
