@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -37,8 +38,12 @@ void InstallStopHandlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-int WaitForStopSignal() {
-  while (g_stop_signal.load() == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+// Returns the signal, or 0 when `also_stop` said so first.
+int WaitForStopSignal(const std::function<bool()>& also_stop = nullptr) {
+  while (g_stop_signal.load() == 0) {
+    if (also_stop && also_stop()) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   return g_stop_signal.load();
 }
 
@@ -141,8 +146,14 @@ int RunNodeManagerCommand(const std::vector<std::string>& args, CliContext& ctx)
   }
   ctx.out << "NodeManager started: yarn.nodemanager.address=" << (*nm)->address() << " (node id "
           << (*nm)->node_id().ToString() << ")" << std::endl;
-  int sig = WaitForStopSignal();
-  ctx.out << "NodeManager stopping on signal " << sig << std::endl;
+  int sig = WaitForStopSignal([&nm] { return (*nm)->shut_down_by_rm(); });
+  if (sig == 0) {
+    ctx.out << "NodeManager stopping: the ResourceManager sent SHUTDOWN (node excluded or "
+               "decommissioned)"
+            << std::endl;
+  } else {
+    ctx.out << "NodeManager stopping on signal " << sig << std::endl;
+  }
   (*nm)->Stop();
   return 0;
 }

@@ -185,6 +185,9 @@ class NodeManagerImpl final : public NodeManager {
   std::string address() const override { return node_id_.ToString(); }
   NodeId node_id() const override { return node_id_; }
   bool registered() const override { return updater_ != nullptr && updater_->registered(); }
+  bool shut_down_by_rm() const override {
+    return updater_ != nullptr && updater_->shut_down_by_rm();
+  }
 
  private:
   // Monitor, cgroups and health script (policing.h); says once what cannot be enforced.

@@ -36,6 +36,9 @@ class NodeManager {
   virtual NodeId node_id() const = 0;
   // True once the RM accepted the registration.
   virtual bool registered() const = 0;
+  // True once the RM answered SHUTDOWN (the node is excluded or decommissioned): the NM stopped
+  // heartbeating for good; `yarn nodemanager` then stops the daemon and exits.
+  virtual bool shut_down_by_rm() const = 0;
 };
 
 }  // namespace skein::nm

@@ -1,6 +1,5 @@
 #include "nodemanager/status_updater.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -61,22 +60,6 @@ void StatusUpdater::TriggerHeartbeat() {
   skein::MutexLock lock(&mu_);
   triggered_ = true;
 }
-
-namespace {
-
-// SHUTDOWN from the RM (excluded or decommissioned node) stops the NodeManager process, as in
-// Hadoop. `yarn nodemanager` stops cleanly (containers, servers, threads) on SIGTERM through the
-// handler it installs, so the updater sends the process that signal. A process that installed
-// no handler (an NM embedded in a test) is not killed: its updater just stops heartbeating.
-// (`yarn minicluster` installs one too: a decommissioned node stops the whole minicluster.)
-void StopTheDaemon() {
-  struct sigaction current = {};
-  if (sigaction(SIGTERM, nullptr, &current) != 0) return;
-  if (current.sa_handler == SIG_DFL || current.sa_handler == SIG_IGN) return;
-  kill(getpid(), SIGTERM);
-}
-
-}  // namespace
 
 void StatusUpdater::Log(const std::string& message) {
   fprintf(stderr, "skein nodemanager %s: %s\n", options_.node_id.ToString().c_str(),
@@ -166,7 +149,6 @@ bool StatusUpdater::Register() {
                      "failed, Message from ResourceManager: ",
                      resp.diagnostics_message(), " -- stopping the NodeManager"));
     shutdown_by_rm_ = true;
-    StopTheDaemon();
     return false;
   }
   loop_.RunSync([this, &resp] { manager_.SetMasterKey(resp.container_token_master_key()); });
@@ -219,7 +201,6 @@ bool StatusUpdater::Heartbeat() {
                      resp.diagnostics_message()));
     registered_ = false;
     shutdown_by_rm_ = true;
-    StopTheDaemon();
     return true;
   }
   if (resp.nodeaction() == proto::RESYNC) {

@@ -4,8 +4,8 @@
 // starts at 100 ms and doubles up to yarn.resourcemanager.connect.retry-interval.ms; it never
 // stops the NodeManager. With RM HA (rm_address lists every RM) a failed call moves to the next
 // RM (common/rm_failover.h) and registers there. RESYNC re-registers; SHUTDOWN (an excluded or
-// decommissioned node) stops heartbeating for good and makes `yarn nodemanager` exit (SIGTERM to
-// its own process when the daemon's stop handler is installed; see status_updater.cc).
+// decommissioned node) stops heartbeating for good and sets shut_down_by_rm(), which
+// `yarn nodemanager` polls to stop the daemon and exit.
 //
 // Thread rules: Start/Stop from the controlling thread. RPCs run on the updater's own thread; it
 // reaches the ContainerManager only through loop.RunSync, never holding a lock while calling the
@@ -60,6 +60,9 @@ class StatusUpdater {
   void Stop();
   void TriggerHeartbeat();
   bool registered() const { return registered_.load(); }
+  // True once the RM answered SHUTDOWN (excluded or decommissioned node): the updater stopped
+  // for good and the daemon should stop (`yarn nodemanager` polls this and exits).
+  bool shut_down_by_rm() const { return shutdown_by_rm_.load(); }
 
  private:
   void Run();
@@ -80,7 +83,7 @@ class StatusUpdater {
   // After a failed RPC with several RMs: the next one, registering afresh there.
   void FailOver();
   std::atomic<bool> registered_{false};
-  bool shutdown_by_rm_ = false;
+  std::atomic<bool> shutdown_by_rm_{false};
   int response_id_ = 0;
   absl::Duration interval_ = absl::Seconds(1);
   absl::Duration backoff_;

@@ -36,6 +36,7 @@ absl::Status RmCore::Recover() {
                         absl::StrCat(store_.Name(), ": ", epoch.status().message()));
   }
   epoch_ = *epoch;
+  scheduler_.set_container_epoch(epoch_);
   auto state = store_.Load();
   if (!state.ok()) {
     return absl::Status(state.status().code(), absl::StrCat("recovering from ", store_.Name(), ": ",

@@ -204,11 +204,20 @@ class Scheduler {
   // Unknown node: NotFound naming it. Default: Unimplemented naming the policy.
   virtual absl::Status UpdateNodeResource(const NodeId& node, const Resource& total);
 
+  // The RM's epoch (GetAndIncrementEpoch of its state store at start; 0 without recovery): new
+  // container ids carry it (container_e<epoch>_...), so an id handed out after a restart cannot
+  // equal one handed out before it, even of a container that ended before the restart and so
+  // was not recovered. Set once, before the first Schedule.
+  void set_container_epoch(int64_t epoch) { container_epoch_ = epoch; }
+
   // Preemption. The RM calls SelectPreemption every PreemptionIntervalMs() (0: preemption is off,
   // the default) with the current time; a scheduler keeps its own record of what it selected
   // when. A killed container is then released through ReleaseContainer as usual.
   virtual int64_t PreemptionIntervalMs() const { return 0; }
   virtual PreemptionRound SelectPreemption(int64_t now_ms) { return {}; }
+
+ protected:
+  int64_t container_epoch_ = 0;
 };
 
 struct SchedulerOptions {

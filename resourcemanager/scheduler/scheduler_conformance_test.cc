@@ -309,6 +309,26 @@ TYPED_TEST(SchedulerConformanceTest, RecoveredContainerNumbersAreNeverReissued) 
   EXPECT_EQ(s->UsedResource(), Resource(4096, 4));
 }
 
+TYPED_TEST(SchedulerConformanceTest, NewContainersCarryTheEpochAfterARestart) {
+  auto s = this->Make();
+  s->set_container_epoch(3);
+  s->AddNode(NodeId("n1", 1), Resource(8192, 8));
+  ASSERT_TRUE(s->AddAttempt(Attempt(1), "default", "u", 0).ok());
+  // Number 4 ran before the restart and is recovered; 9 ended before it and is not.
+  ASSERT_TRUE(s->RecoverContainer(Attempt(1), Running(1, 4, "n1", 1024, 1), true).ok());
+  ASSERT_TRUE(s->UpdateAsks(Attempt(1), {MakeAsk(1, 1024, 1, 6)}).ok());
+  auto allocs = s->Schedule();
+  ASSERT_EQ(allocs.size(), 6u);
+  const ContainerId ended_before_restart = ContainerId::Make(Attempt(1), 0, 9);
+  for (const Allocation& a : allocs) {
+    EXPECT_EQ(a.container_id.epoch(), 3) << a.container_id.ToString();
+    EXPECT_NE(a.container_id, ended_before_restart);
+    EXPECT_GT(a.container_id.sequence(), 4) << a.container_id.ToString();
+  }
+  EXPECT_EQ(allocs[0].container_id.ToString().rfind("container_e03_", 0), 0u)
+      << allocs[0].container_id.ToString();
+}
+
 TYPED_TEST(SchedulerConformanceTest, RecoveredCapacityReturnsOnNodeAndAttemptRemoval) {
   auto s = this->Make();
   s->AddNode(NodeId("n1", 1), Resource(4096, 4));

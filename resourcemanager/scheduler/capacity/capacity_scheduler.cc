@@ -576,7 +576,7 @@ CapacityScheduler::Outcome CapacityScheduler::TryAsk(const ApplicationAttemptId&
     if (!app.am_allocated) app.am_wait = AmWait::kResources;
     return Outcome::kAskFailed;
   }
-  ContainerId cid = ContainerId::Make(id, 0, app.next_container++);
+  ContainerId cid = ContainerId::Make(id, container_epoch_, app.next_container++);
   const bool is_am = !app.am_allocated;
   Account(app, node_handle, cid, want, is_am);
   app.pending -= want;

@@ -668,7 +668,7 @@ FairScheduler::Outcome FairScheduler::TryAsk(const ApplicationAttemptId& id, App
     if (!app.am_allocated) app.pending_reason.clear();
     return Outcome::kAskFailed;
   }
-  ContainerId cid = ContainerId::Make(id, 0, app.next_container++);
+  ContainerId cid = ContainerId::Make(id, container_epoch_, app.next_container++);
   Account(app, node, cid, want, state.ask.priority, !app.am_allocated);
   CountAssignment(node, want);
   --state.ask.num_containers;

@@ -168,7 +168,7 @@ std::vector<Allocation> FifoScheduler::Schedule() {
       while (ask.num_containers > 0) {
         const NodeId* node_id = node_index_.Find(ask.capability);
         if (node_id == nullptr) break;
-        ContainerId cid = ContainerId::Make(attempt, 0, app.next_container++);
+        ContainerId cid = ContainerId::Make(attempt, container_epoch_, app.next_container++);
         Account(app, *node_id, nodes_.at(*node_id), cid, ask.capability);
         out.push_back(
             Allocation{cid, *node_id, ask.capability, ask.priority, ask.allocation_request_id});
