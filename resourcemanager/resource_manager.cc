@@ -128,6 +128,7 @@ class ResourceManagerImpl final : public ResourceManager {
                          [this] { CheckReloadableFiles(); });
     });
     // Web (issue 6): REST, UI and /metrics, after the gRPC servers.
+    web_.set_ha_zk_state(ha_options_.ha_zk_connection_state);
     if (auto s = web_.Start(webapp_configured_); !s.ok()) return Fail(s);
     webapp_address_ = BoundAddress(webapp_configured_, web_.port());
     // Aggregated-log retention (issue 4): walks the remote log dir on its own thread; asks the

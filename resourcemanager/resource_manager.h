@@ -6,6 +6,7 @@
 #ifndef SKEIN_RESOURCEMANAGER_RESOURCE_MANAGER_H_
 #define SKEIN_RESOURCEMANAGER_RESOURCE_MANAGER_H_
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,6 +31,8 @@ struct ActiveServicesOptions {
   // What AM containers get as SKEIN_RM_SCHEDULER_ADDRESS: every RM's scheduler address,
   // comma-separated in rm-ids order, so that AMs fail over. Empty: this RM's bound address.
   std::string am_scheduler_addresses;
+  // The elector's ZooKeeper connection state, shown as haZooKeeperConnectionState by REST.
+  std::function<std::string()> ha_zk_connection_state;
 };
 
 class ResourceManager {

@@ -283,6 +283,7 @@ class HaResourceManagerImpl final : public ResourceManager {
     ActiveServicesOptions options;
     options.extra_admin_services = {service.get()};
     options.am_scheduler_addresses = ha_.am_scheduler_addresses();
+    options.ha_zk_connection_state = [this] { return ZkConnectionState(); };
     auto rm = ResourceManager::CreateActiveServices(ha_.active_conf, clock_, conf_dir_, options);
     absl::Status s = rm.ok() ? (*rm)->Start() : rm.status();
     if (!s.ok()) {

@@ -130,6 +130,7 @@ TEST_F(HaResourceManagerTest, OneActiveTheStandbyRefusesAndRedirects) {
   auto active_info = Http(*rm1)->Get("/ws/v1/cluster/info");
   ASSERT_TRUE(active_info);
   EXPECT_THAT(active_info->body, HasSubstr("\"haState\":\"ACTIVE\""));
+  EXPECT_THAT(active_info->body, HasSubstr("\"haZooKeeperConnectionState\":\"CONNECTED\""));
 }
 
 TEST_F(HaResourceManagerTest, StoppingTheActiveMakesTheStandbyActive) {

@@ -79,7 +79,7 @@ json ClusterInfoJson(const ClusterInfoInput& in) {
             {"hadoopVersion", kVersion},
             {"hadoopBuildVersion", absl::StrCat(kVersion, " from skein")},
             {"hadoopVersionBuiltOn", kBuiltOn},
-            {"haZooKeeperConnectionState", "ResourceManager HA is not enabled."}}}};
+            {"haZooKeeperConnectionState", in.ha_zk_state}}}};
 }
 
 json ClusterMetricsJson(const rm::RmCore::WebClusterMetrics& m) {

@@ -30,6 +30,8 @@ absl::StatusOr<proto::NodeState> ParseNodeState(const std::string& s);
 struct ClusterInfoInput {
   int64_t cluster_timestamp = 0;
   std::string store_class;
+  // haZooKeeperConnectionState: the elector's ZooKeeper state on an HA RM.
+  std::string ha_zk_state = "ResourceManager HA is not enabled.";
 };
 nlohmann::ordered_json ClusterInfoJson(const ClusterInfoInput& in);  // {"clusterInfo":{...}}
 nlohmann::ordered_json ClusterMetricsJson(

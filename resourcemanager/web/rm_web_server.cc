@@ -36,8 +36,13 @@ class RmWebServer::Handlers {
  public:
   using Fn = std::function<std::optional<HttpError>(const httplib::Request&, httplib::Response&,
                                                     const std::smatch&)>;
-  Handlers(rm::RmCore& core, EventLoop& loop, Clock& clock, const UtilizationHistory& history)
-      : core_(core), loop_(loop), clock_(clock), history_(history) {
+  Handlers(rm::RmCore& core, EventLoop& loop, Clock& clock, const UtilizationHistory& history,
+           std::function<std::string()> ha_zk_state)
+      : core_(core),
+        loop_(loop),
+        clock_(clock),
+        history_(history),
+        ha_zk_state_(std::move(ha_zk_state)) {
     const std::string app = "/ws/v1/cluster/apps/([^/]+)";
     Add("GET", "/", [](auto&, auto& res, auto&) {
       res.set_redirect("/cluster");
@@ -183,6 +188,7 @@ class RmWebServer::Handlers {
     ClusterInfoInput in = loop_.RunSync([this] {
       return ClusterInfoInput{core_.cluster_timestamp(), core_.config().store_class};
     });
+    if (ha_zk_state_) in.ha_zk_state = ha_zk_state_();
     SendDoc(req, res, 200, ClusterInfoJson(in));
     return std::nullopt;
   }
@@ -593,6 +599,7 @@ class RmWebServer::Handlers {
   EventLoop& loop_;
   Clock& clock_;
   const UtilizationHistory& history_;
+  const std::function<std::string()> ha_zk_state_;  // empty: not an HA RM
   std::vector<Route> routes_;
 };
 
@@ -707,7 +714,7 @@ absl::Status RmWebServer::Start(const std::string& address) {
                                                    address, "' is not a host:port address"));
   }
   std::string host = address.substr(0, colon);
-  handlers_ = std::make_unique<Handlers>(core_, loop_, clock_, history_);
+  handlers_ = std::make_unique<Handlers>(core_, loop_, clock_, history_, ha_zk_state_);
   server_ = std::make_unique<httplib::Server>();
   auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
     handlers_->Dispatch(req, res);

@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -44,6 +45,9 @@ class RmWebServer {
   // Binds `address` ("host:port"; port 0 = ephemeral) and serves on a background thread. A bind
   // failure is Unavailable naming yarn.resourcemanager.webapp.address and the address.
   absl::Status Start(const std::string& address);
+  // On an HA RM (before Start): what /ws/v1/cluster/info says as haZooKeeperConnectionState
+  // (the elector's state, read per request on an HTTP thread).
+  void set_ha_zk_state(std::function<std::string()> state) { ha_zk_state_ = std::move(state); }
   // Stops accepting, finishes in-flight requests and joins. Idempotent.
   void Stop();
   int port() const { return port_; }
@@ -59,6 +63,7 @@ class RmWebServer {
   Clock& clock_;
   std::unique_ptr<httplib::Server> server_;
   std::unique_ptr<Handlers> handlers_;
+  std::function<std::string()> ha_zk_state_;
   std::thread thread_;
   int port_ = 0;
   UtilizationHistory history_;  // the /cluster chart: the last hour at 10 s
