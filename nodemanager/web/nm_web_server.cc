@@ -14,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/rpc_metrics.h"
+#include "common/web/http_listen.h"
 #include "common/web/xml.h"
 #include "nlohmann/json.hpp"
 #include "nodemanager/logaggregation/log_format.h"
@@ -372,20 +373,13 @@ absl::Status NmWebServer::Start(const std::string& address) {
   server_->Post(".*", safe);
   server_->Put(".*", safe);
   server_->Delete(".*", safe);
-  int bound =
-      port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
-  if (bound <= 0) {
+  auto bound = skein::web::BindAndListen(*server_, host, port, "yarn.nodemanager.webapp.address",
+                                         address, thread_);
+  if (!bound.ok()) {
     server_.reset();
-    return absl::UnavailableError(absl::StrCat("yarn.nodemanager.webapp.address: cannot bind ",
-                                               address, " (address in use?)"));
+    return bound.status();
   }
-  port_ = bound;
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  // cpp-httplib's stop() is a no-op until the listen loop runs: wait for it (bounded) so
-  // that an early stop cannot leave the thread listening forever.
-  for (int i = 0; i < 5000 && !server_->is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  port_ = *bound;
   return absl::OkStatus();
 }
 

@@ -2,11 +2,11 @@
 
 #include <httplib.h>
 
-#include <chrono>
 #include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/web/http_listen.h"
 #include "common/web/xml.h"
 #include "resourcemanager/web/rm_views.h"
 
@@ -58,19 +58,13 @@ absl::Status StandbyWebServer::Start(const std::string& address) {
   server_->Put(".*", redirect);
   server_->Delete(".*", redirect);
   const std::string host = address.substr(0, colon);
-  const int bound =
-      port == 0 ? server_->bind_to_any_port(host) : (server_->bind_to_port(host, port) ? port : -1);
-  if (bound <= 0) {
+  auto bound = skein::web::BindAndListen(*server_, host, port,
+                                         "yarn.resourcemanager.webapp.address", address, thread_);
+  if (!bound.ok()) {
     server_.reset();
-    return absl::UnavailableError(absl::StrCat("yarn.resourcemanager.webapp.address: cannot bind ",
-                                               address, " (address in use?)"));
+    return bound.status();
   }
-  port_ = bound;
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  // stop() is a no-op until the listen loop runs: wait for it (bounded).
-  for (int i = 0; i < 5000 && !server_->is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  port_ = *bound;
   return absl::OkStatus();
 }
 

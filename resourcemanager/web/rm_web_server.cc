@@ -20,6 +20,7 @@
 #include "absl/strings/str_split.h"
 #include "common/ids.h"
 #include "common/rpc_metrics.h"
+#include "common/web/http_listen.h"
 #include "common/web/xml.h"
 #include "nlohmann/json.hpp"
 #include "resourcemanager/web/prometheus.h"
@@ -725,24 +726,13 @@ absl::Status RmWebServer::Start(const std::string& address) {
   server_->Delete(".*", dispatch);
   server_->Patch(".*", dispatch);
   server_->Options(".*", dispatch);
-  int bound = 0;
-  if (port == 0) {
-    bound = server_->bind_to_any_port(host);
-  } else {
-    bound = server_->bind_to_port(host, port) ? port : -1;
-  }
-  if (bound <= 0) {
+  auto bound =
+      BindAndListen(*server_, host, port, "yarn.resourcemanager.webapp.address", address, thread_);
+  if (!bound.ok()) {
     server_.reset();
-    return absl::UnavailableError(absl::StrCat("yarn.resourcemanager.webapp.address: cannot bind ",
-                                               address, " (address in use?)"));
+    return bound.status();
   }
-  port_ = bound;
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
-  // cpp-httplib's stop() is a no-op until the listen loop runs: wait for it (bounded) so
-  // that an early stop cannot leave the thread listening forever.
-  for (int i = 0; i < 5000 && !server_->is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  port_ = *bound;
   {
     std::lock_guard<std::mutex> lock(sampler_mu_);
     stopping_ = false;
