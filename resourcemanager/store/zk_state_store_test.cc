@@ -8,7 +8,7 @@
 #include <string>
 
 #include "common/conf/configuration.h"
-#include "common/testing/zk_test_server.h"
+#include "common/testing/zk_test_fixture.h"
 #include "gtest/gtest.h"
 
 namespace skein::rm {
@@ -29,23 +29,16 @@ proto::ApplicationStateDataProto AppData(const ApplicationId& id, const std::str
   return d;
 }
 
-class ZkStateStoreTest : public ::testing::Test {
+class ZkStateStoreTest : public testing::ZooKeeperTest {
  protected:
-  void SetUp() override {
-    SKIP_IF_NO_ZOOKEEPER();
-    auto server = testing::ZkTestServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = std::move(*server);
-  }
   std::unique_ptr<ZKRMStateStore> OpenStore() {
     ZKRMStateStore::Options o;
-    o.connect = server_->connect_string();
+    o.connect = zk_server_->connect_string();
     o.parent_path = "/skein/rmstore";
     auto store = ZKRMStateStore::Open(o);
     EXPECT_TRUE(store.ok()) << store.status();
     return store.ok() ? std::move(*store) : nullptr;
   }
-  std::unique_ptr<testing::ZkTestServer> server_;
 };
 
 TEST_F(ZkStateStoreTest, AnotherInstanceRecoversWhatTheFirstWrote) {
