@@ -221,7 +221,7 @@ class RmCore {
     Resource allocated;
     int64_t containers_allocated = 0;
     std::map<proto::NodeState, int64_t> nodes;  // by state
-    int64_t total_nodes = 0;                    // as YARN: active nodes
+    int64_t total_nodes = 0;                    // as YARN: every state but NEW
   };
   struct WebAttempt {
     proto::ApplicationAttemptReportProto report;

@@ -28,7 +28,11 @@ RmCore::WebClusterMetrics RmCore::WebMetrics() const {
   m.allocated = scheduler_.UsedResource();
   m.containers_allocated = static_cast<int64_t>(containers_.size());
   for (const auto& [id, n] : nodes_) ++m.nodes[n.state];
-  m.total_nodes = m.nodes.count(proto::NS_RUNNING) ? m.nodes.at(proto::NS_RUNNING) : 0;
+  // As Hadoop 3's ClusterMetricsInfo: every node in a counted state (active, lost, unhealthy,
+  // decommissioning, decommissioned, rebooted, shutdown); a NEW node is in none of them.
+  for (const auto& [state, count] : m.nodes) {
+    if (state != proto::NS_NEW) m.total_nodes += count;
+  }
   return m;
 }
 

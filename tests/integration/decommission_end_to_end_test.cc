@@ -148,6 +148,8 @@ TEST_F(DecommissionEndToEndTest, ExcludedNodeIsDecommissionedListedAndItsNmExits
   nlohmann::json metrics = Rest("/ws/v1/cluster/metrics");
   EXPECT_EQ(metrics["clusterMetrics"]["decommissionedNodes"], 1) << metrics.dump();
   EXPECT_EQ(metrics["clusterMetrics"]["activeNodes"], 1) << metrics.dump();
+  // As Hadoop 3: totalNodes counts the decommissioned node too.
+  EXPECT_EQ(metrics["clusterMetrics"]["totalNodes"], 2) << metrics.dump();
   CommandResult running = cluster_->Yarn({"node", "-list"});
   EXPECT_TRUE(absl::StartsWith(running.out, "Total Nodes:1\n")) << running.out;
   EXPECT_FALSE(absl::StrContains(running.out, second)) << running.out;
