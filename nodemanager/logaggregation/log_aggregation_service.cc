@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
+#include "common/conf/remote_log_dir.h"
 #include "nodemanager/logaggregation/aggregated_log_file.h"
 
 namespace skein::logs {
@@ -13,8 +14,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kEnableKey[] = "yarn.log-aggregation-enable";
-constexpr char kRemoteDirKey[] = "yarn.nodemanager.remote-app-log-dir";
-constexpr char kSuffixKey[] = "yarn.nodemanager.remote-app-log-dir-suffix";
 constexpr char kRetainKey[] = "yarn.nodemanager.log.retain-seconds";
 constexpr char kDebugDelayKey[] = "yarn.nodemanager.delete.debug-delay-sec";
 
@@ -36,25 +35,10 @@ absl::StatusOr<LogAggregationOptions> ParseLogAggregationOptions(const conf::Con
   absl::StatusOr<bool> enabled = conf.GetBool(kEnableKey, false);
   if (!enabled.ok()) return enabled.status();
   o.enabled = *enabled;
-  o.remote_root = conf.Get(kRemoteDirKey, "/tmp/logs");
-  if (o.remote_root.empty() || o.remote_root[0] != '/') {
-    // Hadoop takes any FileSystem URI; Skein writes to a local (or locally mounted) path.
-    constexpr absl::string_view kFile = "file://";
-    if (absl::string_view(o.remote_root).substr(0, kFile.size()) == kFile) {
-      o.remote_root = o.remote_root.substr(kFile.size());
-    }
-    if (o.remote_root.empty() || o.remote_root[0] != '/') {
-      return absl::InvalidArgumentError(
-          absl::StrCat(kRemoteDirKey, "='", conf.Get(kRemoteDirKey, ""),
-                       "' must be an absolute local path (or a file:// URL)"));
-    }
-  }
-  o.suffix = conf.Get(kSuffixKey, "logs");
-  if (o.suffix.empty() || o.suffix.find('/') != std::string::npos || o.suffix == "." ||
-      o.suffix == "..") {
-    return absl::InvalidArgumentError(
-        absl::StrCat(kSuffixKey, "='", o.suffix, "' must be a plain directory name"));
-  }
+  absl::StatusOr<conf::RemoteLogDir> dir = conf::ReadRemoteLogDir(conf);
+  if (!dir.ok()) return dir.status();
+  o.remote_root = dir->root;
+  o.suffix = dir->suffix;
   absl::StatusOr<absl::Duration> retain = Seconds(conf, kRetainKey, 10800);
   if (!retain.ok()) return retain.status();
   o.retain = *retain;

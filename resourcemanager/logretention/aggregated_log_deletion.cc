@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/conf/remote_log_dir.h"
 
 namespace skein::rm {
 namespace {
@@ -18,8 +19,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kEnableKey[] = "yarn.log-aggregation-enable";
-constexpr char kRemoteDirKey[] = "yarn.nodemanager.remote-app-log-dir";
-constexpr char kSuffixKey[] = "yarn.nodemanager.remote-app-log-dir-suffix";
 constexpr char kRetainKey[] = "yarn.log-aggregation.retain-seconds";
 constexpr char kIntervalKey[] = "yarn.log-aggregation.retain-check-interval-seconds";
 // At most this many errors are spelled out in a run's log line.
@@ -113,20 +112,14 @@ absl::StatusOr<LogRetentionOptions> ParseLogRetentionOptions(const conf::Configu
   o.retain = absl::Seconds(std::max<int64_t>(*retain, 0));
   o.check_interval = *interval > 0 ? absl::Seconds(*interval) : o.retain / 10;
   o.check_interval = std::max(o.check_interval, kMinCheckInterval);
-  // The NodeManagers write there (nodemanager/logaggregation/): a local path or a file:// URL.
-  std::string root = conf.Get(kRemoteDirKey, "/tmp/logs");
-  if (absl::StartsWith(root, "file://")) root = root.substr(7);
-  if (root.empty() || root[0] != '/') {
-    return absl::InvalidArgumentError(absl::StrCat(kRemoteDirKey, "='", conf.Get(kRemoteDirKey, ""),
-                                                   "' must be an absolute local path (or a "
-                                                   "file:// URL) for aggregated-log retention"));
+  // The NodeManagers write there (nodemanager/logaggregation/).
+  absl::StatusOr<conf::RemoteLogDir> dir = conf::ReadRemoteLogDir(conf);
+  if (!dir.ok()) {
+    return absl::Status(dir.status().code(),
+                        absl::StrCat(dir.status().message(), " (aggregated-log retention)"));
   }
-  o.remote_root = root;
-  o.suffix = conf.Get(kSuffixKey, "logs");
-  if (o.suffix.empty() || absl::StrContains(o.suffix, '/') || o.suffix == "." || o.suffix == "..") {
-    return absl::InvalidArgumentError(
-        absl::StrCat(kSuffixKey, "='", o.suffix, "' must be a plain directory name"));
-  }
+  o.remote_root = dir->root;
+  o.suffix = dir->suffix;
   return o;
 }
 
