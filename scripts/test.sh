@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
+# Real third-party clients (Hadoop jars, Python/Go tools) the interop tests drive: pinned,
+# cached between runs in $SKEIN_INTEROP_CACHE (interop/README.md).
+bash scripts/fetch-interop.sh
 
 # Share the compiler cache between clones and build directories (paths are hashed relative to
 # the checkout), so CI on a fresh clone reuses what earlier builds compiled.
