@@ -154,6 +154,12 @@ std::string ValidNodeStatesMessage() {
 
 std::string OrNA(absl::string_view s) { return s.empty() ? "N/A" : std::string(s); }
 
+// Hadoop's LogAggregationStatus names (the enum without its LOG_ prefix).
+std::string LogAggregationStatusName(proto::LogAggregationStatus s) {
+  std::string name = proto::LogAggregationStatus_Name(s);
+  return name.rfind("LOG_", 0) == 0 ? name.substr(4) : name;
+}
+
 std::string FormatApplicationList(const std::set<std::string>& types,
                                   const std::vector<proto::YarnApplicationState>& states,
                                   const std::vector<proto::ApplicationReportProto>& apps) {
@@ -209,13 +215,23 @@ std::string FormatApplicationReport(const proto::ApplicationReportProto& app) {
     field("Aggregate Resource Allocation", "N/A");
     field("Aggregate Resource Preempted", "N/A");
   }
-  field("Log Aggregation Status", "DISABLED");
+  // As Hadoop's ApplicationCLI: what the report says ("N/A" / "null" where it says nothing).
+  field("Log Aggregation Status", app.has_log_aggregation_status()
+                                      ? LogAggregationStatusName(app.log_aggregation_status())
+                                      : "N/A");
   field("Diagnostics", app.diagnostics());
   field("Unmanaged Application", app.unmanaged_application() ? "true" : "false");
-  field("Application Node Label Expression", "<Not set>");
-  field("AM container Node Label Expression", "<DEFAULT_PARTITION>");
-  absl::StrAppend(&out,
-                  "\tTimeoutType : LIFETIME\tExpiryTime : UNLIMITED\tRemainingTime : -1seconds\n");
+  field("Application Node Label Expression",
+        app.has_app_node_label_expression() ? app.app_node_label_expression() : "null");
+  field("AM container Node Label Expression",
+        app.has_am_node_label_expression() ? app.am_node_label_expression() : "null");
+  for (const auto& t : app.app_timeouts()) {
+    const auto& timeout = t.application_timeout();
+    absl::StrAppend(&out, "\tTimeoutType : ",
+                    t.application_timeout_type() == proto::APP_TIMEOUT_LIFETIME ? "LIFETIME" : "?",
+                    "\tExpiryTime : ", timeout.expire_time(),
+                    "\tRemainingTime : ", timeout.remaining_time(), "seconds\n");
+  }
   out += "\n";
   return out;
 }
@@ -274,6 +290,7 @@ std::string FormatNodeReport(const proto::NodeReportProto& n) {
   field("Node-Labels", "");
   field("Resource Utilization by Node", "");
   field("Resource Utilization by Containers", "");
+  field("Node Attributes", "");  // Hadoop 3.2+: none without node attributes
   out += "\n";
   return out;
 }
@@ -299,12 +316,16 @@ std::string FormatQueueInfo(const proto::GetQueueInfoResponse& info) {
   absl::StrAppend(&out, "\tCapacity : ", percent(q.capacity()), "%\n");
   absl::StrAppend(&out, "\tCurrent Capacity : ", percent(q.current_capacity()), "%\n");
   absl::StrAppend(&out, "\tMaximum Capacity : ", percent(q.maximum_capacity()), "%\n");
-  absl::StrAppend(&out, "\tWeight : ", FormatDecimalTwo(info.weight()), "\n");
-  absl::StrAppend(&out, "\tMaximum Parallel Apps : ", info.max_parallel_apps(), "\n");
+  absl::StrAppend(&out, "\tWeight : ", FormatDecimalTwo(q.weight()), "\n");
+  absl::StrAppend(&out, "\tMaximum Parallel Apps : ", q.max_parallel_apps(), "\n");
   absl::StrAppend(&out, "\tDefault Node Label expression : <DEFAULT_PARTITION>\n");
-  absl::StrAppend(&out, "\tAccessible Node Labels : *\n");
+  absl::StrAppend(
+      &out, "\tAccessible Node Labels : ", absl::StrJoin(q.accessible_node_labels(), ","), "\n");
   absl::StrAppend(&out, "\tPreemption : ", q.preemption_disabled() ? "disabled" : "enabled", "\n");
-  absl::StrAppend(&out, "\tIntra-queue Preemption : disabled\n");
+  if (q.has_intra_queue_preemption_disabled()) {
+    absl::StrAppend(&out, "\tIntra-queue Preemption : ",
+                    q.intra_queue_preemption_disabled() ? "disabled" : "enabled", "\n");
+  }
   return out;
 }
 

@@ -138,7 +138,8 @@ int RunTransition(const std::vector<std::string>& args, const std::string& usage
   auto stub = proto::HAServiceProtocol::NewStub(MakeChannel(target->connect));
   auto rpc = MakeClientContext(std::chrono::milliseconds(10000));
   proto::HATransitionRequest req;
-  req.set_source(forcemanual ? proto::REQUEST_BY_USER_FORCED : proto::REQUEST_BY_USER);
+  req.mutable_req_info()->set_req_source(forcemanual ? proto::REQUEST_BY_USER_FORCED
+                                                     : proto::REQUEST_BY_USER);
   proto::HATransitionResponse resp;
   grpc::Status s = to_active ? stub->TransitionToActive(rpc.get(), req, &resp)
                              : stub->TransitionToStandby(rpc.get(), req, &resp);

@@ -213,9 +213,10 @@ int RunUpdateNodeResource(const std::vector<std::string>& args, const std::strin
   auto node = NodeId::Parse(args[1]);
   if (!node.ok()) return Fail(ctx, cmd, node.status().message(), usage);
   proto::UpdateNodeResourceRequest req;
-  *req.mutable_node_id() = node->ToProto();
-  *req.mutable_resource() = resource.ToProto();
-  req.set_over_commit_timeout(overcommit);
+  proto::NodeResourceMapProto* entry = req.add_node_resource_map();
+  *entry->mutable_node_id() = node->ToProto();
+  *entry->mutable_resource_option()->mutable_resource() = resource.ToProto();
+  entry->mutable_resource_option()->set_over_commit_timeout(overcommit);
   auto rm = RMClient::CreateAdmin(ctx.conf);
   absl::Status s = rm.ok() ? (*rm)->UpdateNodeResource(req) : rm.status();
   return s.ok() ? 0 : Fail(ctx, cmd, s.message());

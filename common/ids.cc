@@ -116,6 +116,7 @@ absl::StatusOr<ContainerId> ContainerId::Parse(absl::string_view text) {
 
 proto::ContainerIdProto ContainerId::ToProto() const {
   proto::ContainerIdProto p;
+  *p.mutable_app_id() = attempt_.application_id().ToProto();  // Hadoop's deprecated field 1
   *p.mutable_app_attempt_id() = attempt_.ToProto();
   p.set_id(id_);
   return p;

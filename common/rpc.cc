@@ -91,14 +91,16 @@ absl::StatusOr<std::unique_ptr<grpc::Server>> StartGrpcServer(
   // Without SO_REUSEPORT a second daemon on the same port fails instead of sharing it.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(64 << 20);
-  builder.AddListeningPort(std::string(address), grpc::InsecureServerCredentials(), bound_port);
+  if (bound_port != nullptr) {
+    builder.AddListeningPort(std::string(address), grpc::InsecureServerCredentials(), bound_port);
+  }
   for (grpc::Service* s : services) builder.RegisterService(s);
   // Per-method latency histograms for the daemons' /metrics (common/rpc_metrics.h).
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> interceptors;
   interceptors.push_back(MakeRpcLatencyInterceptor());
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr || *bound_port == 0) {
+  if (server == nullptr || (bound_port != nullptr && *bound_port == 0)) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", key, "=", address,
                                                ": the address is in use or not local"));
   }

@@ -44,7 +44,9 @@ std::string GetMetadata(const grpc::ServerContext& ctx, absl::string_view key);
 
 // Starts a gRPC server on `address` (port 0 = ephemeral) with `services`. On success returns the
 // server and stores the bound port in *bound_port. A port in use is an error naming `key` and the
-// address. Every call's latency is recorded into RpcMetrics::Global() (common/rpc_metrics.h).
+// address. With bound_port null the server listens nowhere: connections reach it through
+// grpc::AddInsecureChannelFromFd (hadoop_rpc's SharedPortListener). Every call's latency is
+// recorded into RpcMetrics::Global() (common/rpc_metrics.h).
 absl::StatusOr<std::unique_ptr<grpc::Server>> StartGrpcServer(
     absl::string_view address, absl::string_view key, const std::vector<grpc::Service*>& services,
     int* bound_port);

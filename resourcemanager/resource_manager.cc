@@ -79,10 +79,12 @@ class ResourceManagerImpl final : public ResourceManager {
         store_(std::move(store)),
         loop_("rm-loop"),
         core_(config_, clock, loop_, *scheduler_, *calc_, *store_, launcher_),
-        client_service_(core_, loop_),
+        client_handlers_(core_, loop_),
+        admin_handlers_(core_, loop_, [this] { return LoadConf(); }),
+        client_service_(client_handlers_),
         am_service_(core_, loop_),
         tracker_service_(core_, loop_),
-        admin_service_(core_, loop_, [this] { return LoadConf(); }),
+        admin_service_(admin_handlers_),
         web_(core_, loop_, clock) {
     core_.set_user_groups(&UserGroups);
   }
@@ -94,11 +96,16 @@ class ResourceManagerImpl final : public ResourceManager {
     // RM restart: recover from the state store before any service accepts a call.
     if (auto s = loop_.RunSync([this] { return core_.Recover(); }); !s.ok()) return Fail(s);
     int port = 0;
-    auto client = StartGrpcServer(config_.client_address, "yarn.resourcemanager.address",
-                                  {&client_service_}, &port);
+    // The client and admin ports serve gRPC (Skein's tools) and Hadoop IPC (Hadoop's tools) on
+    // one socket each, told apart by the connection's first bytes.
+    AddClientProtocol(client_methods_, client_handlers_);
+    client_ipc_ = std::make_unique<hrpc::HadoopRpcServer>(client_methods_,
+                                                          IpcOptions("ApplicationClientProtocol"));
+    auto client = StartSharedPort(config_.client_address, "yarn.resourcemanager.address",
+                                  {&client_service_}, client_ipc_.get(), &client_listener_);
     if (!client.ok()) return Fail(client.status());
     client_server_ = std::move(*client);
-    client_address_ = BoundAddress(config_.client_address, port);
+    client_address_ = BoundAddress(config_.client_address, client_listener_->port());
     auto sched = StartGrpcServer(config_.scheduler_address,
                                  "yarn.resourcemanager.scheduler.address", {&am_service_}, &port);
     if (!sched.ok()) return Fail(sched.status());
@@ -113,11 +120,15 @@ class ResourceManagerImpl final : public ResourceManager {
     std::vector<grpc::Service*> admin_services = {&admin_service_};
     admin_services.insert(admin_services.end(), ha_options_.extra_admin_services.begin(),
                           ha_options_.extra_admin_services.end());
-    auto admin = StartGrpcServer(config_.admin_address, "yarn.resourcemanager.admin.address",
-                                 admin_services, &port);
+    AddAdminProtocol(admin_methods_, admin_handlers_);
+    if (ha_options_.add_admin_methods) ha_options_.add_admin_methods(admin_methods_);
+    admin_ipc_ = std::make_unique<hrpc::HadoopRpcServer>(
+        admin_methods_, IpcOptions("ResourceManagerAdministrationProtocol"));
+    auto admin = StartSharedPort(config_.admin_address, "yarn.resourcemanager.admin.address",
+                                 admin_services, admin_ipc_.get(), &admin_listener_);
     if (!admin.ok()) return Fail(admin.status());
     admin_server_ = std::move(*admin);
-    admin_address_ = BoundAddress(config_.admin_address, port);
+    admin_address_ = BoundAddress(config_.admin_address, admin_listener_->port());
     loop_.RunSync([this] {
       core_.set_scheduler_connect_address(ha_options_.am_scheduler_addresses.empty()
                                               ? ConnectAddress(scheduler_address_)
@@ -144,6 +155,12 @@ class ResourceManagerImpl final : public ResourceManager {
     if (stopped_) return;
     stopped_ = true;
     auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
+    for (auto* l : {&client_listener_, &admin_listener_}) {
+      if (*l) (*l)->Stop();
+    }
+    for (auto* ipc : {&client_ipc_, &admin_ipc_}) {
+      if (*ipc) (*ipc)->Shutdown();
+    }
     for (auto* s : {&client_server_, &scheduler_server_, &tracker_server_, &admin_server_}) {
       if (*s) (*s)->Shutdown(deadline);
     }
@@ -166,6 +183,33 @@ class ResourceManagerImpl final : public ResourceManager {
   absl::Status Fail(absl::Status s) {
     Stop();
     return s;
+  }
+
+  // Hadoop IPC limits from the startup configuration (Hadoop's core-default.xml keys).
+  hrpc::ServerOptions IpcOptions(const std::string& name) const {
+    hrpc::ServerOptions o;
+    o.name = "ResourceManager " + name;
+    o.max_data_length = static_cast<size_t>(
+        startup_conf_.GetInt("ipc.maximum.data.length", 128 << 20).value_or(128 << 20));
+    // Hadoop's server closes connections idle for twice the client's idle time.
+    o.max_idle = absl::Milliseconds(
+        2 * startup_conf_.GetInt("ipc.client.connection.maxidletime", 10000).value_or(10000));
+    int64_t max_connections = startup_conf_.GetInt("ipc.server.max.connections", 0).value_or(0);
+    o.max_connections = max_connections > 0 ? static_cast<int>(max_connections) : 1024;
+    return o;
+  }
+
+  // A gRPC server with no port of its own behind a listener that also serves Hadoop IPC.
+  static absl::StatusOr<std::unique_ptr<grpc::Server>> StartSharedPort(
+      const std::string& address, const std::string& key,
+      const std::vector<grpc::Service*>& services, hrpc::HadoopRpcServer* ipc,
+      std::unique_ptr<hrpc::SharedPortListener>* listener) {
+    auto server = StartGrpcServer(address, key, services, nullptr);
+    if (!server.ok()) return server.status();
+    auto l = hrpc::SharedPortListener::Start(address, key, server->get(), ipc);
+    if (!l.ok()) return l.status();
+    *listener = std::move(*l);
+    return server;
   }
 
   // The configuration as it is on disk now (refreshes), or the startup one without a directory.
@@ -231,10 +275,15 @@ class ResourceManagerImpl final : public ResourceManager {
   GrpcAmLauncher launcher_;
   EventLoop loop_;
   RmCore core_;
+  ClientHandlers client_handlers_;
+  AdminHandlers admin_handlers_;
   ClientService client_service_;
   AmService am_service_;
   TrackerService tracker_service_;
   AdminService admin_service_;
+  hrpc::MethodTable client_methods_, admin_methods_;
+  std::unique_ptr<hrpc::HadoopRpcServer> client_ipc_, admin_ipc_;
+  std::unique_ptr<hrpc::SharedPortListener> client_listener_, admin_listener_;
   web::RmWebServer web_;
   std::unique_ptr<AggregatedLogDeletionService> log_deletion_;
   std::string webapp_address_;

@@ -16,6 +16,7 @@
 #include "absl/status/statusor.h"
 #include "common/clock.h"
 #include "common/conf/configuration.h"
+#include "common/hadoop_rpc/server.h"
 
 namespace grpc {
 class Service;
@@ -28,6 +29,8 @@ namespace skein::rm {
 struct ActiveServicesOptions {
   // Served on the admin port beside ResourceManagerAdministrationProtocol (HAServiceProtocol).
   std::vector<grpc::Service*> extra_admin_services;
+  // The same for Hadoop IPC: adds HAServiceProtocol's methods to the admin port's table.
+  std::function<void(hrpc::MethodTable&)> add_admin_methods;
   // What AM containers get as SKEIN_RM_SCHEDULER_ADDRESS: every RM's scheduler address,
   // comma-separated in rm-ids order, so that AMs fail over. Empty: this RM's bound address.
   std::string am_scheduler_addresses;

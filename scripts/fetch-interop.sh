@@ -38,7 +38,7 @@ for pom in interop/java/*/pom.xml; do
   dir=$(dirname "$pom"); name=${dir#interop/}
   wanted "$name" || continue
   out=$cache/$name
-  srcs=$(find "$dir" -name '*.java' | sort)
+  srcs=$(find -L "$dir" -name '*.java' | sort)
   h=$(spec_hash "$pom" $srcs)
   if fresh "$out" "$h"; then continue; fi
   echo "fetch-interop: $name (maven)"

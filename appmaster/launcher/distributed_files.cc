@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/url.h"
 
 namespace skein::launcher {
 namespace {
@@ -43,7 +44,7 @@ absl::Status AddDistributedFiles(absl::string_view flag, absl::string_view list,
     r.set_visibility(proto::APPLICATION);
     std::string lower = absl::AsciiStrToLower(location);
     if (absl::StartsWith(lower, "http://") || absl::StartsWith(lower, "https://")) {
-      r.set_resource(std::string(location));
+      *r.mutable_resource() = ParseUrl(std::string(location));
     } else {
       absl::string_view path = location;
       if (absl::ConsumePrefix(&path, "file://")) {
@@ -67,13 +68,14 @@ absl::Status AddDistributedFiles(absl::string_view flag, absl::string_view list,
         return absl::InvalidArgumentError(
             absl::StrCat(flag, ": ", location, " is not a regular file"));
       }
-      r.set_resource(absl::StrCat("file://", abs.string()));
+      *r.mutable_resource() = ParseUrl(absl::StrCat("file://", abs.string()));
       r.set_size(st.st_size);
       r.set_timestamp(static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 +
                       st.st_mtim.tv_nsec / 1000000);
     }
     if (alias.empty()) {
-      absl::string_view name = r.resource();
+      std::string text = UrlText(r.resource());
+      absl::string_view name = text;
       if (size_t q = name.find_first_of("?#"); q != absl::string_view::npos) {
         name = name.substr(0, q);
       }
@@ -86,7 +88,7 @@ absl::Status AddDistributedFiles(absl::string_view flag, absl::string_view list,
     if (out->count(alias) > 0) {
       return absl::InvalidArgumentError(absl::StrCat(flag, ": ", entry, ": the name \"", alias,
                                                      "\" is already used by ",
-                                                     out->at(alias).resource()));
+                                                     UrlText(out->at(alias).resource())));
     }
     (*out)[alias] = std::move(r);
   }

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "common/url.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -38,14 +39,14 @@ TEST_F(DistributedFilesTest, LocalFilesBecomeCheckedFileUrls) {
   ASSERT_TRUE(AddDistributedFiles("--archives", dir_ + "/env.tgz#env", proto::ARCHIVE, &out).ok());
   ASSERT_EQ(out.size(), 3u);
   const proto::LocalResourceProto& a = out.at("a.txt");
-  EXPECT_EQ(a.resource(), "file://" + dir_ + "/a.txt");
+  EXPECT_EQ(UrlText(a.resource()), "file://" + dir_ + "/a.txt");
   EXPECT_EQ(a.size(), 3);
   struct stat st;
   ASSERT_EQ(stat((dir_ + "/a.txt").c_str(), &st), 0);
   EXPECT_EQ(a.timestamp(), st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000);
   EXPECT_EQ(a.type(), proto::FILE);
   EXPECT_EQ(a.visibility(), proto::APPLICATION);
-  EXPECT_EQ(out.at("bee").resource(), "file://" + dir_ + "/sub/b.txt");
+  EXPECT_EQ(UrlText(out.at("bee").resource()), "file://" + dir_ + "/sub/b.txt");
   EXPECT_EQ(out.at("bee").size(), 2);
   EXPECT_EQ(out.at("env").type(), proto::ARCHIVE);
 }
@@ -58,8 +59,8 @@ TEST_F(DistributedFilesTest, RelativePathsAndUrls) {
       AddDistributedFiles("--files", "sub/b.txt,https://h:1/x/lib.jar?v=1", proto::FILE, &out);
   fs::current_path(cwd);
   ASSERT_TRUE(s.ok()) << s;
-  EXPECT_EQ(out.at("b.txt").resource(), "file://" + dir_ + "/sub/b.txt");
-  EXPECT_EQ(out.at("lib.jar").resource(), "https://h:1/x/lib.jar?v=1");
+  EXPECT_EQ(UrlText(out.at("b.txt").resource()), "file://" + dir_ + "/sub/b.txt");
+  EXPECT_EQ(UrlText(out.at("lib.jar").resource()), "https://h:1/x/lib.jar?v=1");
   EXPECT_EQ(out.at("lib.jar").size(), 0);  // not checked
 }
 

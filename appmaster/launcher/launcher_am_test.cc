@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "appmaster/testing/fake_am_cluster.h"
+#include "common/url.h"
 
 namespace skein::launcher {
 namespace {
@@ -89,9 +90,9 @@ TEST(LauncherAppMasterTest, LaunchesExecutorsWithTheDriverAddressAndFinishesWith
 TEST(LauncherAppMasterTest, EveryExecutorGetsTheJobsFilesAndArchives) {
   proto::LauncherJobProto job = Job(2, 4);
   auto& files = *job.mutable_local_resources();
-  files["bee"].set_resource("file:///data/b.txt");
+  *files["bee"].mutable_resource() = ParseUrl("file:///data/b.txt");
   files["bee"].set_size(2);
-  files["env"].set_resource("file:///data/env.tgz");
+  *files["env"].mutable_resource() = ParseUrl("file:///data/env.tgz");
   files["env"].set_type(proto::ARCHIVE);
   Harness h(job);
   h.driver.done_after = 5;
@@ -99,7 +100,7 @@ TEST(LauncherAppMasterTest, EveryExecutorGetsTheJobsFilesAndArchives) {
   ASSERT_EQ(h.cluster.launched.size(), 2u);
   for (const auto& ctx : h.cluster.launched) {
     ASSERT_EQ(ctx.local_resources().size(), 2u);
-    EXPECT_EQ(ctx.local_resources().at("bee").resource(), "file:///data/b.txt");
+    EXPECT_EQ(UrlText(ctx.local_resources().at("bee").resource()), "file:///data/b.txt");
     EXPECT_EQ(ctx.local_resources().at("bee").size(), 2);
     EXPECT_EQ(ctx.local_resources().at("env").type(), proto::ARCHIVE);
   }

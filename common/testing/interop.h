@@ -1,4 +1,5 @@
-// Tests only: where scripts/fetch-interop.sh put the pinned third-party clients (interop/README.md).
+// Tests only: where scripts/fetch-interop.sh put the pinned third-party clients
+// (interop/README.md).
 //
 //   std::string lib = SKEIN_INTEROP_DIR_OR_FAIL("java/hadoop-3.5") + "/lib";
 //
@@ -36,12 +37,12 @@ inline std::string InteropDir(const std::string& spec, std::string* why) {
 }  // namespace skein::testing
 
 // Evaluates to the directory of `spec`; fails the current test (fatally) when it is missing.
-#define SKEIN_INTEROP_DIR_OR_FAIL(spec)                                   \
-  ([&]() -> std::string {                                                 \
-    std::string why_;                                                     \
-    std::string dir_ = ::skein::testing::InteropDir((spec), &why_);       \
-    if (dir_.empty()) ADD_FAILURE() << why_;                              \
-    return dir_;                                                          \
+#define SKEIN_INTEROP_DIR_OR_FAIL(spec)                             \
+  ([&]() -> std::string {                                           \
+    std::string why_;                                               \
+    std::string dir_ = ::skein::testing::InteropDir((spec), &why_); \
+    if (dir_.empty()) ADD_FAILURE() << why_;                        \
+    return dir_;                                                    \
   }())
 
 #endif  // SKEIN_COMMON_TESTING_INTEROP_H_

@@ -11,6 +11,7 @@
 
 #include "common/sync.h"
 #include "common/token.h"
+#include "common/url.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nodemanager/container/launch_script.h"
@@ -328,8 +329,8 @@ TEST_F(ContainerManagerTest, LocalResources) {
   std::ofstream(file) << "data";
   ContainerId ok = Cid(kApp, 1), bad = Cid(kApp, 2), stale = Cid(kApp, 3);
   proto::StartContainerRequest r = Request(ok);
-  (*r.mutable_container_launch_context()->mutable_local_resources())["in.txt"].set_resource(
-      "file://" + file);
+  *(*r.mutable_container_launch_context()->mutable_local_resources())["in.txt"].mutable_resource() =
+      ParseUrl("file://" + file);
   Start(r);
   // Localization runs off the loop; the launch follows it.
   ASSERT_TRUE(WaitLaunches(1));
@@ -345,8 +346,8 @@ TEST_F(ContainerManagerTest, LocalResources) {
   EXPECT_EQ(Status(ok).nm_state(), "RUNNING");
 
   proto::StartContainerRequest r2 = Request(bad);
-  (*r2.mutable_container_launch_context()->mutable_local_resources())["x"].set_resource(
-      "hdfs://nn/x");
+  *(*r2.mutable_container_launch_context()->mutable_local_resources())["x"].mutable_resource() =
+      ParseUrl("hdfs://nn/x");
   auto resp = Start(r2);
   EXPECT_EQ(resp.succeeded_requests_size(), 1);  // fails later, as in YARN
   proto::ContainerStatusProto s = WaitComplete(bad);
@@ -357,7 +358,7 @@ TEST_F(ContainerManagerTest, LocalResources) {
 
   proto::StartContainerRequest r3 = Request(stale);
   auto& res = (*r3.mutable_container_launch_context()->mutable_local_resources())["in.txt"];
-  res.set_resource("file://" + file);
+  *res.mutable_resource() = ParseUrl("file://" + file);
   res.set_timestamp(12345);  // not what was cached: fetched again, and checked
   Start(r3);
   s = WaitComplete(stale);
@@ -370,8 +371,8 @@ TEST_F(ContainerManagerTest, LocalResources) {
 TEST_F(ContainerManagerTest, BadResourceNameFailsLocalization) {
   Register();
   proto::StartContainerRequest r = Request(Cid(kApp, 1));
-  (*r.mutable_container_launch_context()->mutable_local_resources())["../up"].set_resource(
-      "file:///etc/hostname");
+  *(*r.mutable_container_launch_context()->mutable_local_resources())["../up"].mutable_resource() =
+      ParseUrl("file:///etc/hostname");
   Start(r);
   proto::ContainerStatusProto s = Status(Cid(kApp, 1));
   EXPECT_EQ(s.state(), proto::C_COMPLETE);
@@ -384,7 +385,7 @@ TEST_F(ContainerManagerTest, ApplicationResourcesAreRemovedWhenTheAppFinishes) {
   std::ofstream(file) << "a";
   proto::StartContainerRequest r = Request(Cid(kApp, 1), {"sleep", "60"});
   auto& res = (*r.mutable_container_launch_context()->mutable_local_resources())["app.txt"];
-  res.set_resource("file://" + file);
+  *res.mutable_resource() = ParseUrl("file://" + file);
   res.set_visibility(proto::APPLICATION);
   Start(r);
   ASSERT_TRUE(WaitLaunches(1));

@@ -7,8 +7,8 @@
 namespace skein::nm {
 
 absl::StatusOr<proto::ContainerTokenIdentifierProto> VerifyContainerToken(
-    const proto::ContainerTokenProto& token, const std::vector<MasterKey>& keys,
-    absl::string_view node_id, int64_t now_ms) {
+    const proto::TokenProto& token, const std::vector<MasterKey>& keys, absl::string_view node_id,
+    int64_t now_ms) {
   proto::ContainerTokenIdentifierProto ident;
   if (token.identifier().empty() || !ident.ParseFromString(token.identifier())) {
     return absl::InvalidArgumentError(

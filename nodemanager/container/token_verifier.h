@@ -22,8 +22,8 @@ struct MasterKey {
 // expired at `now_ms`. Errors (PermissionDenied / InvalidArgument) name the container and why,
 // e.g. "Invalid container token for container_1_0001_01_000001: signature mismatch".
 absl::StatusOr<proto::ContainerTokenIdentifierProto> VerifyContainerToken(
-    const proto::ContainerTokenProto& token, const std::vector<MasterKey>& keys,
-    absl::string_view node_id, int64_t now_ms);
+    const proto::TokenProto& token, const std::vector<MasterKey>& keys, absl::string_view node_id,
+    int64_t now_ms);
 
 }  // namespace skein::nm
 

@@ -17,8 +17,8 @@ struct Fixture {
   ContainerId cid =
       ContainerId::Make(ApplicationAttemptId(ApplicationId(1700000000000, 1), 1), 0, 2);
 
-  proto::ContainerTokenProto Token(const std::string& host_port, int64_t expiry,
-                                   const MasterKey& signing) const {
+  proto::TokenProto Token(const std::string& host_port, int64_t expiry,
+                          const MasterKey& signing) const {
     proto::ContainerTokenIdentifierProto ident;
     *ident.mutable_container_id() = cid.ToProto();
     ident.set_nm_host_port(host_port);
@@ -26,7 +26,7 @@ struct Fixture {
     ident.mutable_resource()->set_memory_mb(1024);
     ident.set_expiry_timestamp_ms(expiry);
     ident.set_master_key_id(signing.key_id);
-    proto::ContainerTokenProto token;
+    proto::TokenProto token;
     token.set_identifier(ident.SerializeAsString());
     token.set_password(HmacSha256(signing.bytes, token.identifier()));
     return token;
@@ -52,7 +52,7 @@ TEST(TokenVerifierTest, PreviousKeyStillAccepted) {
 
 TEST(TokenVerifierTest, TamperedIdentifier) {
   Fixture f;
-  proto::ContainerTokenProto token = f.Token("h:1", kNow + 1000, f.key);
+  proto::TokenProto token = f.Token("h:1", kNow + 1000, f.key);
   proto::ContainerTokenIdentifierProto ident;
   ASSERT_TRUE(ident.ParseFromString(token.identifier()));
   ident.mutable_resource()->set_memory_mb(999999);  // ask for more than granted
@@ -67,7 +67,7 @@ TEST(TokenVerifierTest, TamperedIdentifier) {
 
 TEST(TokenVerifierTest, TamperedPassword) {
   Fixture f;
-  proto::ContainerTokenProto token = f.Token("h:1", kNow + 1000, f.key);
+  proto::TokenProto token = f.Token("h:1", kNow + 1000, f.key);
   std::string pw = token.password();
   pw[0] ^= 1;
   token.set_password(pw);
@@ -111,14 +111,14 @@ TEST(TokenVerifierTest, Expired) {
 
 TEST(TokenVerifierTest, GarbageIdentifier) {
   Fixture f;
-  proto::ContainerTokenProto token;
+  proto::TokenProto token;
   token.set_identifier("\xff\xff\xff not a proto");
   auto r = VerifyContainerToken(token, {f.key}, "h:1", kNow);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(r.status().message(), HasSubstr("Invalid container token"));
 
-  auto empty = VerifyContainerToken(proto::ContainerTokenProto(), {f.key}, "h:1", kNow);
+  auto empty = VerifyContainerToken(proto::TokenProto(), {f.key}, "h:1", kNow);
   EXPECT_FALSE(empty.ok());
 }
 

@@ -12,6 +12,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/url.h"
 #include "httplib.h"
 
 namespace skein::nm {
@@ -27,24 +28,24 @@ absl::Status ErrnoError(absl::string_view what, const std::string& path) {
 absl::Status CheckDeclared(const proto::LocalResourceProto& r, int64_t size, int64_t timestamp) {
   if (r.size() > 0 && size >= 0 && r.size() != size) {
     return absl::FailedPreconditionError(
-        ChangedOnSourceMessage(r.resource(), "size ", r.size(), size));
+        ChangedOnSourceMessage(UrlText(r.resource()), "size ", r.size(), size));
   }
   if (r.timestamp() > 0 && timestamp >= 0 && r.timestamp() != timestamp) {
     return absl::FailedPreconditionError(
-        ChangedOnSourceMessage(r.resource(), "", r.timestamp(), timestamp));
+        ChangedOnSourceMessage(UrlText(r.resource()), "", r.timestamp(), timestamp));
   }
   return absl::OkStatus();
 }
 
 absl::Status CopyFile(const proto::LocalResourceProto& r, const std::string& dest,
                       const std::atomic<bool>& cancel) {
-  absl::StatusOr<std::string> path = FileUrlPath(r.resource());
+  absl::StatusOr<std::string> path = FileUrlPath(UrlText(r.resource()));
   if (!path.ok()) return path.status();
   int in = open(path->c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) {
     if (errno == ENOENT) {
       return absl::NotFoundError(
-          absl::StrCat("Resource ", r.resource(), " does not exist (", *path, ")"));
+          absl::StrCat("Resource ", UrlText(r.resource()), " does not exist (", *path, ")"));
     }
     return ErrnoError("cannot open", *path);
   }
@@ -57,7 +58,7 @@ absl::Status CopyFile(const proto::LocalResourceProto& r, const std::string& des
   if (!S_ISREG(st.st_mode)) {
     close(in);
     return absl::InvalidArgumentError(
-        absl::StrCat("Resource ", r.resource(), " is not a regular file"));
+        absl::StrCat("Resource ", UrlText(r.resource()), " is not a regular file"));
   }
   if (absl::Status s = CheckDeclared(r, st.st_size, ModificationTimeMillis(st)); !s.ok()) {
     close(in);
@@ -73,7 +74,7 @@ absl::Status CopyFile(const proto::LocalResourceProto& r, const std::string& des
   absl::Status status;
   while (status.ok()) {
     if (cancel.load()) {
-      status = absl::CancelledError(absl::StrCat("copy of ", r.resource(), " cancelled"));
+      status = absl::CancelledError(absl::StrCat("copy of ", UrlText(r.resource()), " cancelled"));
       break;
     }
     ssize_t n = read(in, buf.data(), buf.size());
@@ -103,7 +104,7 @@ int64_t ParseHttpDate(const std::string& text) {
 absl::Status Download(const proto::LocalResourceProto& r, const std::string& scheme,
                       const std::string& dest, const FetchOptions& o,
                       const std::atomic<bool>& cancel) {
-  const std::string& url = r.resource();
+  const std::string url = UrlText(r.resource());
   size_t authority = url.find("://") + 3;
   size_t slash = url.find('/', authority);
   std::string origin = url.substr(0, slash);
@@ -231,7 +232,7 @@ std::string ChangedOnSourceMessage(absl::string_view url, absl::string_view what
 
 absl::Status FetchResource(const proto::LocalResourceProto& resource, const std::string& dest,
                            const FetchOptions& options, const std::atomic<bool>& cancel) {
-  absl::StatusOr<std::string> scheme = ResourceScheme(resource.resource());
+  absl::StatusOr<std::string> scheme = ResourceScheme(UrlText(resource.resource()));
   if (!scheme.ok()) return scheme.status();
   if (*scheme == "file") return CopyFile(resource, dest, cancel);
   return Download(resource, *scheme, dest, options, cancel);

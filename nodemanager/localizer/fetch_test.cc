@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/url.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
@@ -29,7 +30,7 @@ std::string Read(const std::string& path) {
 
 proto::LocalResourceProto Resource(const std::string& url, int64_t size = 0, int64_t ts = 0) {
   proto::LocalResourceProto r;
-  r.set_resource(url);
+  *r.mutable_resource() = ParseUrl(url);
   r.set_size(size);
   r.set_timestamp(ts);
   return r;

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "common/url.h"
 #include "nodemanager/localizer/unpack.h"
 
 namespace skein::nm {
@@ -21,7 +22,7 @@ std::string CacheKey(const std::string& user, const ApplicationId& app,
   if (r.visibility() == proto::PRIVATE) owner = user;
   if (r.visibility() == proto::APPLICATION) owner = absl::StrCat(user, "/", app.ToString());
   return absl::StrCat(r.visibility(), "|", owner, "|", r.type(), "|", r.pattern(), "|",
-                      r.timestamp(), "|", r.resource());
+                      r.timestamp(), "|", UrlText(r.resource()));
 }
 
 std::string FirstUsableDir(const std::vector<std::string>& dirs) {
@@ -209,7 +210,7 @@ absl::StatusOr<std::string> ResourceLocalizer::Fetch(const std::string& user,
     if (fs::create_directory(dir, ec)) break;
     if (ec) return absl::InternalError(absl::StrCat("cannot create ", dir, ": ", ec.message()));
   }
-  const std::string name = ResourceFileName(r.resource());
+  const std::string name = ResourceFileName(UrlText(r.resource()));
   const std::string target = absl::StrCat(dir, "/", name);
   LocalizedResourceRecord record;
   record.key = key;
@@ -228,7 +229,8 @@ absl::StatusOr<std::string> ResourceLocalizer::Fetch(const std::string& user,
       if (r.type() == proto::PATTERN) u.pattern = r.pattern();
       s = UnpackArchive(download, target, u);
       if (!s.ok())
-        s = absl::Status(s.code(), absl::StrCat("Resource ", r.resource(), ": ", s.message()));
+        s = absl::Status(s.code(),
+                         absl::StrCat("Resource ", UrlText(r.resource()), ": ", s.message()));
     }
     if (s.ok() && r.type() == proto::PATTERN) {
       // YARN keeps the whole jar next to the entries it extracted.

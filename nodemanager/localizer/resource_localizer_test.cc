@@ -14,6 +14,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/url.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "httplib.h"
@@ -39,7 +40,7 @@ std::string Read(const std::string& path) {
 proto::LocalResourceProto Resource(const std::string& url, proto::LocalResourceVisibility v,
                                    proto::LocalResourceType type = proto::FILE) {
   proto::LocalResourceProto r;
-  r.set_resource(url);
+  *r.mutable_resource() = ParseUrl(url);
   r.set_visibility(v);
   r.set_type(type);
   return r;
@@ -361,7 +362,7 @@ TEST(ResourceLocalizerNoDirTest, NoUsableLocalDirIsAClearError) {
   o.local_dirs = {"/proc/no-such-dir/local"};
   ResourceLocalizer localizer(o);
   proto::LocalResourceProto r;
-  r.set_resource("file:///etc/hostname");
+  *r.mutable_resource() = ParseUrl("file:///etc/hostname");
   auto paths = localizer.LocalizeSync("alice", kApp, {{"h", r}});
   EXPECT_EQ(paths.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_THAT(

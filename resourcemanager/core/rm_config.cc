@@ -44,6 +44,7 @@ absl::StatusOr<RmConfig> RmConfig::FromConfiguration(const conf::Configuration& 
             "yarn.resourcemanager.rm.container-allocation.expiry-interval-ms", 600000);
   SKEIN_GET(completed, GetInt, "yarn.resourcemanager.max-completed-applications", 1000);
   SKEIN_GET(c.acl_enable, GetBool, "yarn.acl.enable", false);
+  SKEIN_GET(c.log_aggregation_enable, GetBool, "yarn.log-aggregation-enable", false);
   int64_t completed_in_store;
   SKEIN_GET(c.recovery_enabled, GetBool, "yarn.resourcemanager.recovery.enabled", false);
   SKEIN_GET(c.work_preserving_recovery, GetBool,

@@ -32,6 +32,7 @@ struct RmConfig {
   int64_t am_exit_grace_ms = 10000;
   // yarn.acl.enable / yarn.admin.acl (Hadoop's AccessControlList text, "users groups").
   bool acl_enable = false;
+  bool log_aggregation_enable = false;  // yarn.log-aggregation-enable (reports show DISABLED)
   std::string admin_acl = "*";
   // How often the RM checks the scheduler's ReloadableFiles() for a new modification time (YARN's
   // allocation-file reload interval; not a configuration key).

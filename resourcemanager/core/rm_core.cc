@@ -251,7 +251,7 @@ void RmCore::RunScheduling() {
   }
 }
 
-proto::ContainerTokenProto RmCore::MakeContainerToken(const RMContainer& c, const App& app) const {
+proto::TokenProto RmCore::MakeContainerToken(const RMContainer& c, const App& app) const {
   proto::ContainerTokenIdentifierProto ident;
   *ident.mutable_container_id() = c.id.ToProto();
   ident.set_nm_host_port(c.node.ToString());
@@ -260,11 +260,13 @@ proto::ContainerTokenProto RmCore::MakeContainerToken(const RMContainer& c, cons
   ident.set_expiry_timestamp_ms(clock_.NowMillis() + config_.container_token_expiry_ms);
   ident.set_master_key_id(1);
   ident.set_rm_identifier(cluster_timestamp_);
-  ident.set_priority(c.priority);
+  ident.mutable_priority()->set_priority(c.priority);
   ident.set_creation_time_ms(clock_.NowMillis());
-  proto::ContainerTokenProto token;
+  proto::TokenProto token;
   token.set_identifier(ident.SerializeAsString());
   token.set_password(HmacSha256(master_key_, token.identifier()));
+  token.set_kind("ContainerToken");  // Hadoop's ContainerTokenIdentifier.KIND
+  token.set_service(c.node.ToString());
   return token;
 }
 

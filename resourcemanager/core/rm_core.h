@@ -144,7 +144,13 @@ class RmCore {
   absl::Status SignalContainer(const ContainerId& id, proto::SignalContainerCommandProto command,
                                const std::string& user);
 
+  // Hadoop's getQueueUserAcls: every queue (parents too) with the ACLs `user` holds there
+  // (all of them when yarn.acl.enable is off or `user` is an administrator).
+  std::vector<proto::QueueUserACLInfoProto> QueueUserAcls(const std::string& user) const;
+
   // --- ResourceManagerAdministrationProtocol (rm_core_admin.cc) ---
+  // `yarn rmadmin -getGroups`: the groups the RM resolves for `user` (the OS's, uncached).
+  std::vector<std::string> GroupsForUser(const std::string& user) const;
   // With yarn.acl.enable, PermissionDenied unless `user` is in yarn.admin.acl, in YARN's words:
   // "User u doesn't have permission to call 'refreshQueues'". OK when ACLs are off.
   absl::Status CheckAdminAccess(const std::string& user, absl::string_view operation) const;
@@ -350,7 +356,7 @@ class RmCore {
   App* FindApp(const ApplicationId& id);
   const App* FindApp(const ApplicationId& id) const;
   Attempt* FindAttempt(const ApplicationAttemptId& id);
-  proto::ContainerTokenProto MakeContainerToken(const RMContainer& c, const App& app) const;
+  proto::TokenProto MakeContainerToken(const RMContainer& c, const App& app) const;
   proto::ApplicationReportProto BuildReport(const App& app) const;
 
   // Recovery (rm_core_recovery.cc).

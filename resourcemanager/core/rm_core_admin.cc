@@ -1,6 +1,7 @@
 // RmCore: administrative changes to applications (move, priority, access checks), the admin
 // protocol's refreshes, and the preemption monitor.
 #include <algorithm>
+#include <functional>
 
 #include "absl/strings/str_cat.h"
 #include "resourcemanager/core/rm_core.h"
@@ -198,6 +199,37 @@ void RmCore::PreemptContainer(const ContainerId& id) {
   status.set_diagnostics(kPreemptedDiagnostics);
   // Releases it in the scheduler; an AM container fails its attempt (PREEMPTED does not count).
   ContainerCompleted(id, status);
+}
+
+}  // namespace skein::rm
+
+namespace skein::rm {
+
+std::vector<proto::QueueUserACLInfoProto> RmCore::QueueUserAcls(const std::string& user) const {
+  std::vector<proto::QueueUserACLInfoProto> out;
+  auto root = scheduler_.GetQueue("root");
+  if (!root.ok()) root = scheduler_.GetQueue("default");  // FIFO: one queue
+  if (!root.ok()) return out;
+  const bool admin = !config_.acl_enable || IsAdmin(user);
+  std::function<void(const QueueSnapshot&)> walk = [&](const QueueSnapshot& q) {
+    proto::QueueUserACLInfoProto info;
+    info.set_queue_name(q.name);
+    const std::string& key = q.path.empty() ? q.name : q.path;
+    if (admin || scheduler_.HasAccess(key, user, QueueAccess::kSubmitApplications)) {
+      info.add_user_acls(proto::QACL_SUBMIT_APPLICATIONS);
+    }
+    if (admin || scheduler_.HasAccess(key, user, QueueAccess::kAdministerQueue)) {
+      info.add_user_acls(proto::QACL_ADMINISTER_QUEUE);
+    }
+    out.push_back(std::move(info));
+    for (const auto& c : q.children) walk(c);
+  };
+  walk(*root);
+  return out;
+}
+
+std::vector<std::string> RmCore::GroupsForUser(const std::string& user) const {
+  return GroupsOf(user);
 }
 
 }  // namespace skein::rm

@@ -351,8 +351,8 @@ TEST_F(RmCoreAdminTest, QueueInfoCarriesHadoop3Fields) {
   auto info = Run([&] { return core_->QueueInfo(req); });
   ASSERT_TRUE(info.ok()) << info.status();
   EXPECT_EQ(info->queue_info().queue_name(), "default");
-  EXPECT_FLOAT_EQ(info->weight(), -1.0f);
-  EXPECT_EQ(info->max_parallel_apps(), std::numeric_limits<int32_t>::max());
+  EXPECT_FLOAT_EQ(info->queue_info().weight(), -1.0f);
+  EXPECT_EQ(info->queue_info().max_parallel_apps(), std::numeric_limits<int32_t>::max());
   EXPECT_TRUE(info->queue_info().preemption_disabled());  // no preemption monitor
   EXPECT_EQ(info->queue_info().applications_size(), 1);
   req.set_queue_name("nope");

@@ -376,19 +376,18 @@ class AdminServiceRefreshNodesTest : public RmCoreDecommissionTest {
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
 
-  grpc::Status Refresh(proto::DecommissionTypeProto type, std::optional<int32_t> timeout = {}) {
-    AdminService admin(*core_, loop_, [this]() -> absl::StatusOr<conf::Configuration> {
+  absl::Status Refresh(proto::DecommissionTypeProto type, std::optional<int32_t> timeout = {}) {
+    AdminHandlers admin(*core_, loop_, [this]() -> absl::StatusOr<conf::Configuration> {
       conf::Configuration c = conf::Configuration::WithYarnDefaults();
       c.Set("yarn.resourcemanager.nodes.exclude-path", exclude_);
       c.Set("yarn.resourcemanager.nodemanager-graceful-decommission-timeout-secs", "30");
       return c;
     });
-    grpc::ServerContext ctx;
     proto::RefreshNodesRequest req;
     req.set_decommission_type(type);
     if (timeout) req.set_decommission_timeout(*timeout);
-    proto::RefreshNodesResponse resp;
-    return admin.RefreshNodes(&ctx, &req, &resp);
+    // An anonymous caller, as gRPC without metadata.
+    return admin.RefreshNodes("dr.who", req).status();
   }
 
   std::string dir_, exclude_;
@@ -422,15 +421,15 @@ TEST_F(AdminServiceRefreshNodesTest, BadFileKeepsTheRunningLists) {
   ASSERT_TRUE(Refresh(proto::DECOMMISSION_NORMAL).ok());
   ASSERT_EQ(StateOf(h2_), proto::NS_DECOMMISSIONED);
   std::ofstream(exclude_, std::ios::trunc) << "h1\nh2:8041\n";
-  grpc::Status bad = Refresh(proto::DECOMMISSION_NORMAL);
-  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(bad.error_message(), HasSubstr(exclude_ + ":2: 'h2:8041' names a port"));
+  absl::Status bad = Refresh(proto::DECOMMISSION_NORMAL);
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.message(), HasSubstr(exclude_ + ":2: 'h2:8041' names a port"));
   EXPECT_EQ(StateOf(h1_), proto::NS_RUNNING);               // not applied
   EXPECT_EQ(Register("h2").nodeaction(), proto::SHUTDOWN);  // the old list still holds
   std::filesystem::remove(exclude_);
-  grpc::Status missing = Refresh(proto::DECOMMISSION_NORMAL);
-  EXPECT_EQ(missing.error_code(), grpc::StatusCode::NOT_FOUND);
-  EXPECT_THAT(missing.error_message(), HasSubstr(exclude_));
+  absl::Status missing = Refresh(proto::DECOMMISSION_NORMAL);
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(missing.message(), HasSubstr(exclude_));
 }
 
 TEST_F(AdminServiceRefreshNodesTest, GracefulUsesTheConfiguredTimeoutUnlessGiven) {
@@ -441,9 +440,9 @@ TEST_F(AdminServiceRefreshNodesTest, GracefulUsesTheConfiguredTimeoutUnlessGiven
   EXPECT_EQ(Heartbeat(h1_).nodeaction(), proto::NORMAL);
   clock_.AdvanceMillis(1000);
   EXPECT_EQ(Heartbeat(h1_).nodeaction(), proto::SHUTDOWN);  // the configured 30 s
-  grpc::Status bad = Refresh(proto::DECOMMISSION_GRACEFUL, -5);
-  EXPECT_EQ(bad.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(bad.error_message(), HasSubstr("Invalid timeout specified : -5"));
+  absl::Status bad = Refresh(proto::DECOMMISSION_GRACEFUL, -5);
+  EXPECT_EQ(bad.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(bad.message(), HasSubstr("Invalid timeout specified : -5"));
 }
 
 TEST_F(AdminServiceRefreshNodesTest, AdminAclIsEnforced) {
@@ -451,9 +450,9 @@ TEST_F(AdminServiceRefreshNodesTest, AdminAclIsEnforced) {
   config_.admin_acl = "root";
   Rebuild();
   std::ofstream(exclude_) << "h1\n";
-  grpc::Status denied = Refresh(proto::DECOMMISSION_NORMAL);
-  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
-  EXPECT_EQ(denied.error_message(), "User dr.who doesn't have permission to call 'refreshNodes'");
+  absl::Status denied = Refresh(proto::DECOMMISSION_NORMAL);
+  EXPECT_EQ(denied.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(denied.message(), "User dr.who doesn't have permission to call 'refreshNodes'");
 }
 
 }  // namespace

@@ -247,11 +247,23 @@ proto::ApplicationReportProto RmCore::BuildReport(const App& app) const {
   r.mutable_priority()->set_priority(app.context.priority().priority());
   r.set_rpc_port(-1);
   r.set_host("N/A");
+  // What Hadoop's RM (RMAppImpl) puts in every report: "N/A" for a missing original tracking
+  // URL, the label expressions of a cluster without node labels, the unlimited LIFETIME timeout,
+  // and DISABLED log aggregation when it is off (unset, shown "N/A", when on: not tracked here).
+  r.set_original_tracking_url("N/A");
+  r.set_app_node_label_expression("<Not set>");
+  r.set_am_node_label_expression("<DEFAULT_PARTITION>");
+  proto::AppTimeoutsMapProto* timeout = r.add_app_timeouts();
+  timeout->set_application_timeout_type(proto::APP_TIMEOUT_LIFETIME);
+  timeout->mutable_application_timeout()->set_application_timeout_type(proto::APP_TIMEOUT_LIFETIME);
+  timeout->mutable_application_timeout()->set_expire_time("UNLIMITED");
+  timeout->mutable_application_timeout()->set_remaining_time(-1);
+  if (!config_.log_aggregation_enable) r.set_log_aggregation_status(proto::LOG_DISABLED);
   if (const Attempt* a = app.current()) {
     *r.mutable_current_application_attempt_id() = a->id.ToProto();
     r.set_host(a->host);
     r.set_rpc_port(a->rpc_port);
-    r.set_original_tracking_url(a->tracking_url);
+    if (!a->tracking_url.empty()) r.set_original_tracking_url(a->tracking_url);
     r.set_trackingurl(a->tracking_url);
     r.set_progress(app.state == proto::FINISHED ? 1.0f : a->progress);
     if (app.diagnostics.empty() && !a->diagnostics.empty() && !app.done()) {
@@ -333,7 +345,20 @@ std::vector<proto::ApplicationReportProto> RmCore::ListApplications(
       }
       if (!any) continue;
     }
-    out.push_back(BuildReport(*app));
+    if (f.has_name() && app->context.application_name() != f.name()) continue;
+    proto::ApplicationReportProto report = BuildReport(*app);
+    // Hadoop's start / finish ranges: either bound may be given; the other is open.
+    auto outside = [](bool has_lo, int64_t lo, bool has_hi, int64_t hi, int64_t v) {
+      if (!has_lo && !has_hi) return false;
+      return v < (has_lo ? lo : 0) || v > (has_hi ? hi : std::numeric_limits<int64_t>::max());
+    };
+    if (outside(f.has_start_begin(), f.start_begin(), f.has_start_end(), f.start_end(),
+                report.start_time()) ||
+        outside(f.has_finish_begin(), f.finish_begin(), f.has_finish_end(), f.finish_end(),
+                report.finish_time())) {
+      continue;
+    }
+    out.push_back(std::move(report));
     if (f.limit() > 0 && static_cast<int64_t>(out.size()) >= f.limit()) break;
   }
   return out;
@@ -433,6 +458,12 @@ absl::StatusOr<proto::GetQueueInfoResponse> RmCore::QueueInfo(
         p.set_state(s.running ? proto::Q_RUNNING : proto::Q_STOPPED);
         p.set_num_applications(s.num_applications);
         p.set_preemption_disabled(monitor_off || s.preemption_disabled);
+        if (!s.has_fair) {
+          // As CapacityScheduler's queues without node labels: every label, no intra-queue
+          // preemption (Fair's queues carry neither, as FSQueue's).
+          p.add_accessible_node_labels("*");
+          p.set_intra_queue_preemption_disabled(true);
+        }
         if (req.include_child_queues() && recurse) {
           for (const auto& c : s.children) *p.add_child_queues() = convert(c, req.recursive());
         }
@@ -446,12 +477,13 @@ absl::StatusOr<proto::GetQueueInfoResponse> RmCore::QueueInfo(
         return p;
       };
   proto::GetQueueInfoResponse resp;
-  *resp.mutable_queue_info() = convert(*q, /*recurse=*/true);
+  proto::QueueInfoProto* info = resp.mutable_queue_info();
+  *info = convert(*q, /*recurse=*/true);
   // Capacity queues have no weight (YARN reports -1) and no parallel-apps limit here.
-  resp.set_weight(q->has_fair ? static_cast<float>(q->fair.weight) : -1.0f);
-  resp.set_max_parallel_apps(q->has_fair && q->fair.max_running_apps >= 0
-                                 ? q->fair.max_running_apps
-                                 : std::numeric_limits<int32_t>::max());
+  info->set_weight(q->has_fair ? static_cast<float>(q->fair.weight) : -1.0f);
+  info->set_max_parallel_apps(q->has_fair && q->fair.max_running_apps >= 0
+                                  ? q->fair.max_running_apps
+                                  : std::numeric_limits<int32_t>::max());
   return resp;
 }
 

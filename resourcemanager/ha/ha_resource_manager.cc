@@ -11,6 +11,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/event_loop.h"
+#include "common/hadoop_rpc/server.h"
 #include "common/rpc.h"
 #include "protos/ha_protocol.grpc.pb.h"
 #include "resourcemanager/core/rm_config.h"
@@ -57,6 +58,10 @@ class HaService final : public proto::HAServiceProtocol::Service {
                                   proto::HATransitionResponse*) override;
   grpc::Status TransitionToStandby(grpc::ServerContext*, const proto::HATransitionRequest* req,
                                    proto::HATransitionResponse*) override;
+  grpc::Status MonitorHealth(grpc::ServerContext*, const proto::MonitorHealthRequest*,
+                             proto::MonitorHealthResponse*) override {
+    return grpc::Status::OK;  // serving at all is this RM's health
+  }
 
  private:
   HaResourceManagerImpl& rm_;
@@ -171,9 +176,11 @@ class HaResourceManagerImpl final : public ResourceManager {
   }
   // Starts a transition on the rm-ha thread (the gRPC server that carries the request restarts
   // during it, so the reply cannot wait for it).
-  grpc::Status RequestTransition(bool to_active, proto::HARequestSourceProto source) {
+  absl::Status RequestTransition(bool to_active, proto::HARequestSourceProto source) {
     if (ha_.automatic_failover && source == proto::REQUEST_BY_USER) {
-      return grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, kManualRefused);
+      // Hadoop's AdminService refuses it with AccessControlException.
+      return hrpc::WithJavaException(absl::FailedPreconditionError(kManualRefused),
+                                     hrpc::kAccessControlException);
     }
     ha_loop_.Post([this, to_active] {
       if (!to_active) {
@@ -185,7 +192,41 @@ class HaResourceManagerImpl final : public ResourceManager {
                   << ": transition to active failed: " << s.message() << std::endl;
       }
     });
-    return grpc::Status::OK;
+    return absl::OkStatus();
+  }
+
+  // HAServiceProtocol over Hadoop IPC (`yarn rmadmin -getServiceState` of Hadoop's CLI), on the
+  // admin port in both states.
+  void AddHaProtocol(hrpc::MethodTable& t) {
+    t.Add<proto::GetServiceStatusRequest, proto::GetServiceStatusResponse>(
+        hrpc::kHaProtocol, "getServiceStatus",
+        [this](const hrpc::CallContext&, const proto::GetServiceStatusRequest&)
+            -> absl::StatusOr<proto::GetServiceStatusResponse> {
+          proto::GetServiceStatusResponse r;
+          Status(&r);
+          if (r.state() == proto::HA_STOPPING) {  // not a Hadoop state: a stopping RM is standby
+            r.set_state(proto::HA_STANDBY);
+            r.set_not_ready_reason("the ResourceManager is stopping");
+          }
+          return r;
+        });
+    for (bool to_active : {true, false}) {
+      t.Add<proto::HATransitionRequest, proto::HATransitionResponse>(
+          hrpc::kHaProtocol, to_active ? "transitionToActive" : "transitionToStandby",
+          [this, to_active](const hrpc::CallContext&, const proto::HATransitionRequest& req)
+              -> absl::StatusOr<proto::HATransitionResponse> {
+            if (auto s = RequestTransition(to_active, req.req_info().req_source()); !s.ok()) {
+              return s;
+            }
+            return proto::HATransitionResponse();
+          });
+    }
+    t.Add<proto::MonitorHealthRequest, proto::MonitorHealthResponse>(
+        hrpc::kHaProtocol, "monitorHealth",
+        [](const hrpc::CallContext&,
+           const proto::MonitorHealthRequest&) -> absl::StatusOr<proto::MonitorHealthResponse> {
+          return proto::MonitorHealthResponse();
+        });
   }
 
  private:
@@ -231,10 +272,17 @@ class HaResourceManagerImpl final : public ResourceManager {
       std::string host;
       int port = 0;
       if (auto s = SplitHostPort(address, key, &host, &port); !s.ok()) return s;
+      // The client and admin ports also answer Hadoop IPC (shared with gRPC as on the active):
+      // StandbyException for everything but HAServiceProtocol, so Hadoop's failover proxy
+      // moves on to the active RM.
+      const bool shared =
+          key == "yarn.resourcemanager.address" || key == "yarn.resourcemanager.admin.address";
       grpc::ServerBuilder builder;
       builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
       int bound_port = 0;
-      builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound_port);
+      if (!shared) {
+        builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound_port);
+      }
       if (key == "yarn.resourcemanager.admin.address") {
         builder.RegisterService(standby_ha_service_.get());
       }
@@ -242,6 +290,23 @@ class HaResourceManagerImpl final : public ResourceManager {
       refusers_.push_back(std::make_unique<RefuseAllService>(refusal_));
       builder.RegisterCallbackGenericService(refusers_.back().get());
       std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+      if (server != nullptr && shared) {
+        auto table = std::make_unique<hrpc::MethodTable>();
+        if (key == "yarn.resourcemanager.admin.address") AddHaProtocol(*table);
+        table->SetFallback(
+            hrpc::WithJavaException(absl::UnavailableError(refusal_), hrpc::kStandbyException));
+        hrpc::ServerOptions o;
+        o.name = absl::StrCat("ResourceManager ", ha_.rm_id, " (standby) ", key);
+        auto ipc = std::make_unique<hrpc::HadoopRpcServer>(*table, o);
+        auto listener = hrpc::SharedPortListener::Start(address, key, server.get(), ipc.get());
+        if (!listener.ok()) {
+          server->Shutdown();
+          return absl::Status(listener.status().code(),
+                              absl::StrCat(listener.status().message(), " (", ha_.rm_id, ")"));
+        }
+        bound_port = (*listener)->port();
+        standby_ipc_.push_back({std::move(table), std::move(ipc), std::move(*listener)});
+      }
       if (server == nullptr || bound_port == 0) {
         return absl::UnavailableError(absl::StrCat("cannot listen on ", key, ".", ha_.rm_id, "=",
                                                    address,
@@ -265,8 +330,13 @@ class HaResourceManagerImpl final : public ResourceManager {
   // transition_mu_ held.
   void StopStandbyListeners() {
     const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
+    for (auto& ipc : standby_ipc_) {
+      ipc.listener->Stop();
+      ipc.server->Shutdown();
+    }
     for (auto& s : standby_servers_) s->Shutdown(deadline);
     standby_servers_.clear();
+    standby_ipc_.clear();
     refusers_.clear();
     if (standby_web_ != nullptr) standby_web_->Stop();
     standby_web_.reset();
@@ -282,6 +352,7 @@ class HaResourceManagerImpl final : public ResourceManager {
     auto service = std::make_unique<HaService>(*this);
     ActiveServicesOptions options;
     options.extra_admin_services = {service.get()};
+    options.add_admin_methods = [this](hrpc::MethodTable& t) { AddHaProtocol(t); };
     options.am_scheduler_addresses = ha_.am_scheduler_addresses();
     options.ha_zk_connection_state = [this] { return ZkConnectionState(); };
     auto rm = ResourceManager::CreateActiveServices(ha_.active_conf, clock_, conf_dir_, options);
@@ -336,6 +407,12 @@ class HaResourceManagerImpl final : public ResourceManager {
   std::mutex transition_mu_;  // one transition at a time; guards the listeners below
   std::vector<std::unique_ptr<grpc::Server>> standby_servers_;
   std::vector<std::unique_ptr<RefuseAllService>> refusers_;  // outlive their servers
+  struct StandbyIpc {
+    std::unique_ptr<hrpc::MethodTable> methods;
+    std::unique_ptr<hrpc::HadoopRpcServer> server;
+    std::unique_ptr<hrpc::SharedPortListener> listener;
+  };
+  std::vector<StandbyIpc> standby_ipc_;
   std::unique_ptr<StandbyWebServer> standby_web_;
   std::unique_ptr<HaService> standby_ha_service_;
   std::unique_ptr<HaService> active_ha_service_;
@@ -354,13 +431,13 @@ grpc::Status HaService::GetServiceStatus(grpc::ServerContext*,
 grpc::Status HaService::TransitionToActive(grpc::ServerContext*,
                                            const proto::HATransitionRequest* req,
                                            proto::HATransitionResponse*) {
-  return rm_.RequestTransition(true, req->source());
+  return ToGrpcStatus(rm_.RequestTransition(true, req->req_info().req_source()));
 }
 
 grpc::Status HaService::TransitionToStandby(grpc::ServerContext*,
                                             const proto::HATransitionRequest* req,
                                             proto::HATransitionResponse*) {
-  return rm_.RequestTransition(false, req->source());
+  return ToGrpcStatus(rm_.RequestTransition(false, req->req_info().req_source()));
 }
 
 }  // namespace

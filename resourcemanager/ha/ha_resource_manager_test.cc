@@ -71,7 +71,7 @@ class HaResourceManagerTest : public testing::ZooKeeperTest {
     auto stub = proto::HAServiceProtocol::NewStub(MakeChannel(rm.admin_address()));
     auto ctx = MakeClientContext(std::chrono::milliseconds(5000));
     proto::HATransitionRequest req;
-    req.set_source(source);
+    req.mutable_req_info()->set_req_source(source);
     proto::HATransitionResponse resp;
     return to_active ? stub->TransitionToActive(ctx.get(), req, &resp)
                      : stub->TransitionToStandby(ctx.get(), req, &resp);

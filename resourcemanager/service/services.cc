@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "absl/strings/str_cat.h"
+#include "common/hadoop_rpc/server.h"
 #include "common/rpc.h"
 
 namespace skein::rm {
@@ -21,196 +22,369 @@ grpc::Status Fill(absl::StatusOr<T> result, T* out) {
   return grpc::Status::OK;
 }
 
+template <typename T>
+grpc::Status Reply(absl::StatusOr<T> result, T* out) {
+  return Fill(std::move(result), out);
+}
+
+// An application-addressed call's error as Hadoop's RM raises it: an unknown application is
+// ApplicationNotFoundException (ApplicationCLI and Spark catch it by class).
+absl::Status AppError(absl::Status s) {
+  if (s.code() == absl::StatusCode::kNotFound) {
+    return hrpc::WithJavaException(std::move(s), hrpc::kApplicationNotFound);
+  }
+  return s;
+}
+
 }  // namespace
 
-grpc::Status ClientService::GetNewApplication(grpc::ServerContext*,
-                                              const proto::GetNewApplicationRequest*,
-                                              proto::GetNewApplicationResponse* resp) {
-  *resp = loop_.RunSync([this] { return core_.NewApplication(); });
-  return grpc::Status::OK;
+// --- ApplicationClientProtocol ---
+
+absl::StatusOr<proto::GetNewApplicationResponse> ClientHandlers::GetNewApplication(
+    const User&, const proto::GetNewApplicationRequest&) {
+  return loop_.RunSync([this] { return core_.NewApplication(); });
 }
 
-grpc::Status ClientService::SubmitApplication(grpc::ServerContext* ctx,
-                                              const proto::SubmitApplicationRequest* req,
-                                              proto::SubmitApplicationResponse*) {
-  std::string user = UserOf(ctx);
-  return ToGrpcStatus(
-      loop_.RunSync([&] { return core_.Submit(req->application_submission_context(), user); }));
+absl::StatusOr<proto::SubmitApplicationResponse> ClientHandlers::SubmitApplication(
+    const User& user, const proto::SubmitApplicationRequest& req) {
+  absl::Status s =
+      loop_.RunSync([&] { return core_.Submit(req.application_submission_context(), user); });
+  if (!s.ok()) return s;
+  return proto::SubmitApplicationResponse();
 }
 
-grpc::Status ClientService::GetApplicationReport(grpc::ServerContext*,
-                                                 const proto::GetApplicationReportRequest* req,
-                                                 proto::GetApplicationReportResponse* resp) {
-  ApplicationId id = ApplicationId::FromProto(req->application_id());
+absl::StatusOr<proto::GetApplicationReportResponse> ClientHandlers::GetApplicationReport(
+    const User&, const proto::GetApplicationReportRequest& req) {
+  ApplicationId id = ApplicationId::FromProto(req.application_id());
   auto report = loop_.RunSync([&] { return core_.Report(id); });
-  if (!report.ok()) return ToGrpcStatus(report.status());
-  *resp->mutable_application_report() = std::move(*report);
-  return grpc::Status::OK;
+  if (!report.ok()) return AppError(report.status());
+  proto::GetApplicationReportResponse resp;
+  *resp.mutable_application_report() = std::move(*report);
+  return resp;
 }
 
-grpc::Status ClientService::GetApplications(grpc::ServerContext*,
-                                            const proto::GetApplicationsRequest* req,
-                                            proto::GetApplicationsResponse* resp) {
-  auto apps = loop_.RunSync([&] { return core_.ListApplications(*req); });
-  for (auto& a : apps) *resp->add_applications() = std::move(a);
-  return grpc::Status::OK;
+absl::StatusOr<proto::GetApplicationsResponse> ClientHandlers::GetApplications(
+    const User&, const proto::GetApplicationsRequest& req) {
+  auto apps = loop_.RunSync([&] { return core_.ListApplications(req); });
+  proto::GetApplicationsResponse resp;
+  for (auto& a : apps) *resp.add_applications() = std::move(a);
+  return resp;
 }
 
-grpc::Status ClientService::ForceKillApplication(grpc::ServerContext* ctx,
-                                                 const proto::KillApplicationRequest* req,
-                                                 proto::KillApplicationResponse* resp) {
-  ApplicationId id = ApplicationId::FromProto(req->application_id());
-  std::string user = UserOf(ctx);
-  auto done = loop_.RunSync([&] { return core_.Kill(id, user, req->diagnostics()); });
-  if (!done.ok()) return ToGrpcStatus(done.status());
-  resp->set_is_kill_completed(true);
-  return grpc::Status::OK;
+absl::StatusOr<proto::KillApplicationResponse> ClientHandlers::ForceKillApplication(
+    const User& user, const proto::KillApplicationRequest& req) {
+  ApplicationId id = ApplicationId::FromProto(req.application_id());
+  auto done = loop_.RunSync([&] { return core_.Kill(id, user, req.diagnostics()); });
+  if (!done.ok()) return AppError(done.status());
+  proto::KillApplicationResponse resp;
+  resp.set_is_kill_completed(true);
+  return resp;
 }
 
-grpc::Status ClientService::GetClusterMetrics(grpc::ServerContext*,
-                                              const proto::GetClusterMetricsRequest*,
-                                              proto::GetClusterMetricsResponse* resp) {
-  *resp->mutable_cluster_metrics() = loop_.RunSync([this] { return core_.ClusterMetrics(); });
-  return grpc::Status::OK;
+absl::StatusOr<proto::GetClusterMetricsResponse> ClientHandlers::GetClusterMetrics(
+    const User&, const proto::GetClusterMetricsRequest&) {
+  proto::GetClusterMetricsResponse resp;
+  *resp.mutable_cluster_metrics() = loop_.RunSync([this] { return core_.ClusterMetrics(); });
+  return resp;
 }
 
-grpc::Status ClientService::GetClusterNodes(grpc::ServerContext*,
-                                            const proto::GetClusterNodesRequest* req,
-                                            proto::GetClusterNodesResponse* resp) {
+absl::StatusOr<proto::GetClusterNodesResponse> ClientHandlers::GetClusterNodes(
+    const User&, const proto::GetClusterNodesRequest& req) {
   std::set<proto::NodeState> states;
-  for (int s : req->node_states()) states.insert(static_cast<proto::NodeState>(s));
+  for (int s : req.node_states()) states.insert(static_cast<proto::NodeState>(s));
   auto nodes = loop_.RunSync([&] { return core_.Nodes(states); });
-  for (auto& n : nodes) *resp->add_node_reports() = std::move(n);
-  return grpc::Status::OK;
+  proto::GetClusterNodesResponse resp;
+  for (auto& n : nodes) *resp.add_node_reports() = std::move(n);
+  return resp;
 }
 
-grpc::Status ClientService::GetQueueInfo(grpc::ServerContext*,
-                                         const proto::GetQueueInfoRequest* req,
-                                         proto::GetQueueInfoResponse* resp) {
-  return Fill(loop_.RunSync([&] { return core_.QueueInfo(*req); }), resp);
+absl::StatusOr<proto::GetQueueInfoResponse> ClientHandlers::GetQueueInfo(
+    const User&, const proto::GetQueueInfoRequest& req) {
+  auto info = loop_.RunSync([&] { return core_.QueueInfo(req); });
+  // Hadoop's ClientRMService answers an unknown queue with an empty response (its clients then
+  // say "Cannot get queue from RM by queueName = ..."), not an error.
+  if (info.status().code() == absl::StatusCode::kNotFound) return proto::GetQueueInfoResponse();
+  return info;
 }
 
-grpc::Status ClientService::GetApplicationAttempts(grpc::ServerContext*,
-                                                   const proto::GetApplicationAttemptsRequest* req,
-                                                   proto::GetApplicationAttemptsResponse* resp) {
-  ApplicationId id = ApplicationId::FromProto(req->application_id());
+absl::StatusOr<proto::GetQueueUserAclsInfoResponse> ClientHandlers::GetQueueUserAcls(
+    const User& user, const proto::GetQueueUserAclsInfoRequest&) {
+  auto acls = loop_.RunSync([&] { return core_.QueueUserAcls(user); });
+  proto::GetQueueUserAclsInfoResponse resp;
+  for (auto& a : acls) *resp.add_queue_user_acls() = std::move(a);
+  return resp;
+}
+
+absl::StatusOr<proto::GetApplicationAttemptsResponse> ClientHandlers::GetApplicationAttempts(
+    const User&, const proto::GetApplicationAttemptsRequest& req) {
+  ApplicationId id = ApplicationId::FromProto(req.application_id());
+  auto report = loop_.RunSync([&] { return core_.Report(id); });
+  if (!report.ok()) return AppError(report.status());
   auto attempts = loop_.RunSync([&] { return core_.ListAttempts(id); });
-  for (auto& a : attempts) *resp->add_application_attempts() = std::move(a);
-  return grpc::Status::OK;
+  proto::GetApplicationAttemptsResponse resp;
+  for (auto& a : attempts) *resp.add_application_attempts() = std::move(a);
+  return resp;
 }
 
-grpc::Status ClientService::MoveApplicationAcrossQueues(
-    grpc::ServerContext* ctx, const proto::MoveApplicationAcrossQueuesRequest* req,
-    proto::MoveApplicationAcrossQueuesResponse*) {
-  ApplicationId id = ApplicationId::FromProto(req->application_id());
-  std::string user = UserOf(ctx);
-  return ToGrpcStatus(
-      loop_.RunSync([&] { return core_.MoveApplication(id, req->target_queue(), user); }));
+absl::StatusOr<proto::GetApplicationAttemptReportResponse>
+ClientHandlers::GetApplicationAttemptReport(const User&,
+                                            const proto::GetApplicationAttemptReportRequest& req) {
+  ApplicationAttemptId id = ApplicationAttemptId::FromProto(req.application_attempt_id());
+  auto report = loop_.RunSync([&] { return core_.Report(id.application_id()); });
+  if (!report.ok()) return AppError(report.status());
+  for (auto& a : loop_.RunSync([&] { return core_.ListAttempts(id.application_id()); })) {
+    if (ApplicationAttemptId::FromProto(a.application_attempt_id()) == id) {
+      proto::GetApplicationAttemptReportResponse resp;
+      *resp.mutable_application_attempt_report() = std::move(a);
+      return resp;
+    }
+  }
+  return hrpc::WithJavaException(
+      absl::NotFoundError(
+          absl::StrCat("ApplicationAttempt with id '", id.ToString(), "' doesn't exist in RM.")),
+      hrpc::kAttemptNotFound);
 }
 
-grpc::Status ClientService::UpdateApplicationPriority(
-    grpc::ServerContext* ctx, const proto::UpdateApplicationPriorityRequest* req,
-    proto::UpdateApplicationPriorityResponse* resp) {
-  ApplicationId id = ApplicationId::FromProto(req->applicationid());
-  std::string user = UserOf(ctx);
+absl::StatusOr<proto::MoveApplicationAcrossQueuesResponse>
+ClientHandlers::MoveApplicationAcrossQueues(const User& user,
+                                            const proto::MoveApplicationAcrossQueuesRequest& req) {
+  ApplicationId id = ApplicationId::FromProto(req.application_id());
+  absl::Status s =
+      loop_.RunSync([&] { return core_.MoveApplication(id, req.target_queue(), user); });
+  if (!s.ok()) return AppError(s);
+  return proto::MoveApplicationAcrossQueuesResponse();
+}
+
+absl::StatusOr<proto::UpdateApplicationPriorityResponse> ClientHandlers::UpdateApplicationPriority(
+    const User& user, const proto::UpdateApplicationPriorityRequest& req) {
+  ApplicationId id = ApplicationId::FromProto(req.applicationid());
   auto applied = loop_.RunSync([&] {
-    return core_.UpdateApplicationPriority(id, req->applicationpriority().priority(), user);
+    return core_.UpdateApplicationPriority(id, req.applicationpriority().priority(), user);
   });
-  if (!applied.ok()) return ToGrpcStatus(applied.status());
-  resp->mutable_applicationpriority()->set_priority(*applied);
-  return grpc::Status::OK;
+  if (!applied.ok()) return AppError(applied.status());
+  proto::UpdateApplicationPriorityResponse resp;
+  resp.mutable_applicationpriority()->set_priority(*applied);
+  return resp;
 }
 
-grpc::Status ClientService::SignalToContainer(grpc::ServerContext* ctx,
-                                              const proto::SignalContainerRequest* req,
-                                              proto::SignalContainerResponse*) {
-  ContainerId id = ContainerId::FromProto(req->container_id());
-  std::string user = UserOf(ctx);
-  return ToGrpcStatus(
-      loop_.RunSync([&] { return core_.SignalContainer(id, req->command(), user); }));
+absl::StatusOr<proto::SignalContainerResponse> ClientHandlers::SignalToContainer(
+    const User& user, const proto::SignalContainerRequest& req) {
+  ContainerId id = ContainerId::FromProto(req.container_id());
+  absl::Status s = loop_.RunSync([&] { return core_.SignalContainer(id, req.command(), user); });
+  if (!s.ok()) return s;
+  return proto::SignalContainerResponse();
 }
 
-grpc::Status AdminService::RefreshQueues(grpc::ServerContext* ctx,
-                                         const proto::RefreshQueuesRequest*,
-                                         proto::RefreshQueuesResponse*) {
-  std::string user = UserOf(ctx);
+absl::StatusOr<proto::GetAllResourceTypeInfoResponse> ClientHandlers::GetResourceTypeInfo(
+    const User&, const proto::GetAllResourceTypeInfoRequest&) {
+  // Hadoop's two mandatory types, with its units (ResourceUtils: memory-mb in Mi).
+  proto::GetAllResourceTypeInfoResponse resp;
+  auto* memory = resp.add_resource_type_info();
+  memory->set_name("memory-mb");
+  memory->set_units("Mi");
+  memory->set_type(proto::COUNTABLE);
+  auto* vcores = resp.add_resource_type_info();
+  vcores->set_name("vcores");
+  vcores->set_units("");
+  vcores->set_type(proto::COUNTABLE);
+  return resp;
+}
+
+absl::StatusOr<proto::GetAllResourceProfilesResponse> ClientHandlers::GetResourceProfiles(
+    const User&, const proto::GetAllResourceProfilesRequest&) {
+  return hrpc::WithJavaException(
+      absl::UnimplementedError("Resource profiles are not enabled on this ResourceManager "
+                               "(yarn.resourcemanager.resource-profiles.enabled is false)"),
+      hrpc::kFeatureNotEnabled);
+}
+
+// --- ResourceManagerAdministrationProtocol ---
+
+absl::StatusOr<proto::RefreshQueuesResponse> AdminHandlers::RefreshQueues(
+    const User& user, const proto::RefreshQueuesRequest&) {
   auto allowed = loop_.RunSync([&] { return core_.CheckAdminAccess(user, "refreshQueues"); });
-  if (!allowed.ok()) return ToGrpcStatus(allowed);
+  if (!allowed.ok()) return allowed;
   auto conf = load_conf_();
-  if (!conf.ok()) return ToGrpcStatus(conf.status());
-  return ToGrpcStatus(loop_.RunSync([&] { return core_.RefreshQueues(*conf); }));
+  if (!conf.ok()) return conf.status();
+  if (auto s = loop_.RunSync([&] { return core_.RefreshQueues(*conf); }); !s.ok()) return s;
+  return proto::RefreshQueuesResponse();
 }
 
-grpc::Status AdminService::RefreshAdminAcls(grpc::ServerContext* ctx,
-                                            const proto::RefreshAdminAclsRequest*,
-                                            proto::RefreshAdminAclsResponse*) {
-  std::string user = UserOf(ctx);
+absl::StatusOr<proto::RefreshAdminAclsResponse> AdminHandlers::RefreshAdminAcls(
+    const User& user, const proto::RefreshAdminAclsRequest&) {
   auto allowed = loop_.RunSync([&] { return core_.CheckAdminAccess(user, "refreshAdminAcls"); });
-  if (!allowed.ok()) return ToGrpcStatus(allowed);
+  if (!allowed.ok()) return allowed;
   auto conf = load_conf_();
-  if (!conf.ok()) return ToGrpcStatus(conf.status());
+  if (!conf.ok()) return conf.status();
   loop_.RunSync([&] { core_.RefreshAdminAcls(*conf); });
-  return grpc::Status::OK;
+  return proto::RefreshAdminAclsResponse();
 }
 
-grpc::Status AdminService::RefreshNodes(grpc::ServerContext* ctx,
-                                        const proto::RefreshNodesRequest* req,
-                                        proto::RefreshNodesResponse*) {
-  std::string user = UserOf(ctx);
+absl::StatusOr<proto::RefreshNodesResponse> AdminHandlers::RefreshNodes(
+    const User& user, const proto::RefreshNodesRequest& req) {
   auto allowed = loop_.RunSync([&] { return core_.CheckAdminAccess(user, "refreshNodes"); });
-  if (!allowed.ok()) return ToGrpcStatus(allowed);
-  if (req->decommission_type() == proto::DECOMMISSION_FORCEFUL) {
+  if (!allowed.ok()) return allowed;
+  if (req.decommission_type() == proto::DECOMMISSION_FORCEFUL) {
     loop_.RunSync([&] { core_.DecommissionNodesForcefully(); });
-    return grpc::Status::OK;
+    return proto::RefreshNodesResponse();
   }
   auto conf = load_conf_();
-  if (!conf.ok()) return ToGrpcStatus(conf.status());
+  if (!conf.ok()) return conf.status();
   auto lists = LoadHostsLists(conf->Get("yarn.resourcemanager.nodes.include-path", ""),
                               conf->Get("yarn.resourcemanager.nodes.exclude-path", ""));
-  if (!lists.ok()) return ToGrpcStatus(lists.status());
+  if (!lists.ok()) return lists.status();
   int64_t timeout = 0;
-  if (req->has_decommission_timeout()) {
-    timeout = req->decommission_timeout();
+  if (req.has_decommission_timeout()) {
+    timeout = req.decommission_timeout();
   } else {
     auto configured =
         conf->GetInt("yarn.resourcemanager.nodemanager-graceful-decommission-timeout-secs", 3600);
-    if (!configured.ok()) return ToGrpcStatus(configured.status());
+    if (!configured.ok()) return configured.status();
     timeout = *configured;
   }
   if (timeout < -1 || timeout > std::numeric_limits<int32_t>::max()) {
-    return ToGrpcStatus(absl::InvalidArgumentError(
-        absl::StrCat("Invalid timeout specified : ", timeout, " (expected -1 or more seconds)")));
+    return absl::InvalidArgumentError(
+        absl::StrCat("Invalid timeout specified : ", timeout, " (expected -1 or more seconds)"));
   }
-  const bool graceful = req->decommission_type() == proto::DECOMMISSION_GRACEFUL;
+  const bool graceful = req.decommission_type() == proto::DECOMMISSION_GRACEFUL;
   loop_.RunSync(
       [&] { core_.RefreshNodes(std::move(*lists), graceful, static_cast<int32_t>(timeout)); });
-  return grpc::Status::OK;
+  return proto::RefreshNodesResponse();
 }
 
-grpc::Status AdminService::CheckForDecommissioningNodes(
-    grpc::ServerContext* ctx, const proto::CheckForDecommissioningNodesRequest*,
-    proto::CheckForDecommissioningNodesResponse* resp) {
-  std::string user = UserOf(ctx);
+absl::StatusOr<proto::CheckForDecommissioningNodesResponse>
+AdminHandlers::CheckForDecommissioningNodes(const User& user,
+                                            const proto::CheckForDecommissioningNodesRequest&) {
   auto allowed =
       loop_.RunSync([&] { return core_.CheckAdminAccess(user, "checkForDecommissioningNodes"); });
-  if (!allowed.ok()) return ToGrpcStatus(allowed);
+  if (!allowed.ok()) return allowed;
+  proto::CheckForDecommissioningNodesResponse resp;
   for (const NodeId& n : loop_.RunSync([&] { return core_.DecommissioningNodes(); })) {
-    *resp->add_decommissioning_nodes() = n.ToProto();
+    *resp.add_decommissioning_nodes() = n.ToProto();
   }
-  return grpc::Status::OK;
+  return resp;
 }
 
-grpc::Status AdminService::UpdateNodeResource(grpc::ServerContext* ctx,
-                                              const proto::UpdateNodeResourceRequest* req,
-                                              proto::UpdateNodeResourceResponse*) {
-  std::string user = UserOf(ctx);
-  NodeId node = NodeId::FromProto(req->node_id());
-  Resource total = Resource::FromProto(req->resource());
-  return ToGrpcStatus(loop_.RunSync([&] {
+absl::StatusOr<proto::UpdateNodeResourceResponse> AdminHandlers::UpdateNodeResource(
+    const User& user, const proto::UpdateNodeResourceRequest& req) {
+  absl::Status s = loop_.RunSync([&] {
     if (auto s = core_.CheckAdminAccess(user, "updateNodeResource"); !s.ok()) return s;
-    return core_.UpdateNodeResource(node, total, req->over_commit_timeout());
-  }));
+    for (const auto& entry : req.node_resource_map()) {
+      NodeId node = NodeId::FromProto(entry.node_id());
+      Resource total = Resource::FromProto(entry.resource_option().resource());
+      if (auto s =
+              core_.UpdateNodeResource(node, total, entry.resource_option().over_commit_timeout());
+          !s.ok()) {
+        return s;
+      }
+    }
+    return absl::OkStatus();
+  });
+  if (!s.ok()) return s;
+  return proto::UpdateNodeResourceResponse();
 }
+
+absl::StatusOr<proto::GetGroupsForUserResponse> AdminHandlers::GetGroupsForUser(
+    const User&, const proto::GetGroupsForUserRequest& req) {
+  proto::GetGroupsForUserResponse resp;
+  for (auto& g : loop_.RunSync([&] { return core_.GroupsForUser(req.user()); })) {
+    resp.add_groups(std::move(g));
+  }
+  return resp;
+}
+
+// --- Hadoop IPC method tables ---
+
+namespace {
+
+template <typename H, typename Req, typename Resp>
+void Bind(hrpc::MethodTable& table, absl::string_view protocol, absl::string_view method,
+          H& handlers, absl::StatusOr<Resp> (H::*fn)(const std::string&, const Req&)) {
+  table.Add<Req, Resp>(protocol, method,
+                       [&handlers, fn](const hrpc::CallContext& call, const Req& req) {
+                         return (handlers.*fn)(call.user, req);
+                       });
+}
+
+}  // namespace
+
+void AddClientProtocol(hrpc::MethodTable& t, ClientHandlers& h) {
+  const char* p = hrpc::kClientProtocol;
+  Bind(t, p, "getNewApplication", h, &ClientHandlers::GetNewApplication);
+  Bind(t, p, "submitApplication", h, &ClientHandlers::SubmitApplication);
+  Bind(t, p, "getApplicationReport", h, &ClientHandlers::GetApplicationReport);
+  Bind(t, p, "getApplications", h, &ClientHandlers::GetApplications);
+  Bind(t, p, "forceKillApplication", h, &ClientHandlers::ForceKillApplication);
+  Bind(t, p, "getClusterMetrics", h, &ClientHandlers::GetClusterMetrics);
+  Bind(t, p, "getClusterNodes", h, &ClientHandlers::GetClusterNodes);
+  Bind(t, p, "getQueueInfo", h, &ClientHandlers::GetQueueInfo);
+  Bind(t, p, "getQueueUserAcls", h, &ClientHandlers::GetQueueUserAcls);
+  Bind(t, p, "getApplicationAttempts", h, &ClientHandlers::GetApplicationAttempts);
+  Bind(t, p, "getApplicationAttemptReport", h, &ClientHandlers::GetApplicationAttemptReport);
+  Bind(t, p, "moveApplicationAcrossQueues", h, &ClientHandlers::MoveApplicationAcrossQueues);
+  Bind(t, p, "updateApplicationPriority", h, &ClientHandlers::UpdateApplicationPriority);
+  Bind(t, p, "signalToContainer", h, &ClientHandlers::SignalToContainer);
+  Bind(t, p, "getResourceTypeInfo", h, &ClientHandlers::GetResourceTypeInfo);
+  Bind(t, p, "getResourceProfiles", h, &ClientHandlers::GetResourceProfiles);
+}
+
+void AddAdminProtocol(hrpc::MethodTable& t, AdminHandlers& h) {
+  const char* p = hrpc::kAdminProtocol;
+  Bind(t, p, "refreshQueues", h, &AdminHandlers::RefreshQueues);
+  Bind(t, p, "refreshAdminAcls", h, &AdminHandlers::RefreshAdminAcls);
+  Bind(t, p, "refreshNodes", h, &AdminHandlers::RefreshNodes);
+  Bind(t, p, "checkForDecommissioningNodes", h, &AdminHandlers::CheckForDecommissioningNodes);
+  Bind(t, p, "updateNodeResource", h, &AdminHandlers::UpdateNodeResource);
+  Bind(t, p, "getGroupsForUser", h, &AdminHandlers::GetGroupsForUser);
+}
+
+// --- gRPC adapters ---
+
+#define SKEIN_GRPC_ADAPTER(Service, Method, Req, Resp)                          \
+  grpc::Status Service::Method(grpc::ServerContext* ctx, const proto::Req* req, \
+                               proto::Resp* resp) {                             \
+    return Reply(h_.Method(UserOf(ctx), *req), resp);                           \
+  }
+SKEIN_GRPC_ADAPTER(ClientService, GetNewApplication, GetNewApplicationRequest,
+                   GetNewApplicationResponse)
+SKEIN_GRPC_ADAPTER(ClientService, SubmitApplication, SubmitApplicationRequest,
+                   SubmitApplicationResponse)
+SKEIN_GRPC_ADAPTER(ClientService, GetApplicationReport, GetApplicationReportRequest,
+                   GetApplicationReportResponse)
+SKEIN_GRPC_ADAPTER(ClientService, GetApplications, GetApplicationsRequest, GetApplicationsResponse)
+SKEIN_GRPC_ADAPTER(ClientService, ForceKillApplication, KillApplicationRequest,
+                   KillApplicationResponse)
+SKEIN_GRPC_ADAPTER(ClientService, GetClusterMetrics, GetClusterMetricsRequest,
+                   GetClusterMetricsResponse)
+SKEIN_GRPC_ADAPTER(ClientService, GetClusterNodes, GetClusterNodesRequest, GetClusterNodesResponse)
+SKEIN_GRPC_ADAPTER(ClientService, GetQueueInfo, GetQueueInfoRequest, GetQueueInfoResponse)
+SKEIN_GRPC_ADAPTER(ClientService, GetQueueUserAcls, GetQueueUserAclsInfoRequest,
+                   GetQueueUserAclsInfoResponse)
+SKEIN_GRPC_ADAPTER(ClientService, GetApplicationAttempts, GetApplicationAttemptsRequest,
+                   GetApplicationAttemptsResponse)
+SKEIN_GRPC_ADAPTER(ClientService, GetApplicationAttemptReport, GetApplicationAttemptReportRequest,
+                   GetApplicationAttemptReportResponse)
+SKEIN_GRPC_ADAPTER(ClientService, MoveApplicationAcrossQueues, MoveApplicationAcrossQueuesRequest,
+                   MoveApplicationAcrossQueuesResponse)
+SKEIN_GRPC_ADAPTER(ClientService, UpdateApplicationPriority, UpdateApplicationPriorityRequest,
+                   UpdateApplicationPriorityResponse)
+SKEIN_GRPC_ADAPTER(ClientService, SignalToContainer, SignalContainerRequest,
+                   SignalContainerResponse)
+SKEIN_GRPC_ADAPTER(ClientService, GetResourceTypeInfo, GetAllResourceTypeInfoRequest,
+                   GetAllResourceTypeInfoResponse)
+SKEIN_GRPC_ADAPTER(ClientService, GetResourceProfiles, GetAllResourceProfilesRequest,
+                   GetAllResourceProfilesResponse)
+SKEIN_GRPC_ADAPTER(AdminService, RefreshQueues, RefreshQueuesRequest, RefreshQueuesResponse)
+SKEIN_GRPC_ADAPTER(AdminService, RefreshAdminAcls, RefreshAdminAclsRequest,
+                   RefreshAdminAclsResponse)
+SKEIN_GRPC_ADAPTER(AdminService, RefreshNodes, RefreshNodesRequest, RefreshNodesResponse)
+SKEIN_GRPC_ADAPTER(AdminService, CheckForDecommissioningNodes, CheckForDecommissioningNodesRequest,
+                   CheckForDecommissioningNodesResponse)
+SKEIN_GRPC_ADAPTER(AdminService, UpdateNodeResource, UpdateNodeResourceRequest,
+                   UpdateNodeResourceResponse)
+SKEIN_GRPC_ADAPTER(AdminService, GetGroupsForUser, GetGroupsForUserRequest,
+                   GetGroupsForUserResponse)
+#undef SKEIN_GRPC_ADAPTER
 
 absl::StatusOr<ApplicationAttemptId> AmService::Caller(grpc::ServerContext* ctx) {
   std::string token = GetMetadata(*ctx, kAmrmTokenMetadataKey);

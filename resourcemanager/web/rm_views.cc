@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/ids.h"
+#include "common/url.h"
 
 namespace skein::web {
 namespace {
@@ -314,7 +315,7 @@ absl::Status ParseLaunchContext(const json& spec, proto::ContainerLaunchContextP
       if (!v.contains("resource") || !v["resource"].is_string()) {
         return FieldError("am-container-spec.local-resources.entry.value.resource", "missing");
       }
-      r.set_resource(v["resource"].get<std::string>());
+      *r.mutable_resource() = ParseUrl(v["resource"].get<std::string>());
       if (v.contains("size")) {
         auto n = IntField(v, "size");
         if (!n.ok()) return n.status();
@@ -352,8 +353,14 @@ absl::Status ParseLaunchContext(const json& spec, proto::ContainerLaunchContextP
     for (const json& e : Entries(list)) {
       if (e.is_object() && e.contains("key") && e["key"].is_string() && e.contains("value") &&
           e["value"].is_string()) {
-        (*clc.mutable_application_acls())[e["key"].get<std::string>()] =
-            e["value"].get<std::string>();
+        proto::ApplicationAccessType type;
+        if (!proto::ApplicationAccessType_Parse(
+                "APPACCESS_" + absl::AsciiStrToUpper(e["key"].get<std::string>()), &type)) {
+          return FieldError("application-acls key", "must be VIEW_APP or MODIFY_APP");
+        }
+        proto::ApplicationACLMapProto* acl = clc.add_application_acls();
+        acl->set_access_type(type);
+        acl->set_acl(e["value"].get<std::string>());
       }
     }
   }

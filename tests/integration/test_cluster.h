@@ -100,6 +100,13 @@ class TestCluster {
   const std::string& conf_dir() const { return conf_dir_; }
   // The port the RM's web server (REST, UI) bound on 127.0.0.1; 0 before Start().
   int rm_web_port() const { return rm_web_port_; }
+  // The ResourceManager process (-1 when not running): benchmarks read its CPU time.
+  pid_t rm_pid() const { return rm_ ? rm_->pid() : -1; }
+  // The RM's bound address for `key` ("yarn.resourcemanager.address"), "" before Start().
+  std::string rm_address(const std::string& key) const {
+    auto it = rm_addresses_.find(key);
+    return it == rm_addresses_.end() ? "" : it->second;
+  }
   std::string nm_log_dir(int i) const;
   static std::string YarnBinary();
 
