@@ -80,6 +80,14 @@ TEST(ApplicationReportTest, HadoopFieldOrder) {
   a.set_finish_time(1700000005000);
   a.mutable_app_resource_usage()->set_memory_seconds(123456);
   a.mutable_app_resource_usage()->set_vcore_seconds(4567);
+  // What the RM fills in (RmCore::BuildReport, as Hadoop's RMAppImpl); the CLI prints it.
+  a.set_log_aggregation_status(proto::LOG_DISABLED);
+  a.set_app_node_label_expression("<Not set>");
+  a.set_am_node_label_expression("<DEFAULT_PARTITION>");
+  auto* timeout = a.add_app_timeouts();
+  timeout->set_application_timeout_type(proto::APP_TIMEOUT_LIFETIME);
+  timeout->mutable_application_timeout()->set_expire_time("UNLIMITED");
+  timeout->mutable_application_timeout()->set_remaining_time(-1);
   EXPECT_EQ(FormatApplicationReport(a),
             "Application Report : \n"
             "\tApplication-Id : application_1234_0005\n"
@@ -174,6 +182,7 @@ TEST(NodeReportTest, Fields) {
       "\tNode-Labels : \n"
       "\tResource Utilization by Node : \n"
       "\tResource Utilization by Containers : \n"
+      "\tNode Attributes : \n"
       "\n";
   ASSERT_GE(out.size(), expected_suffix.size());
   EXPECT_EQ(out.substr(out.size() - expected_suffix.size()), expected_suffix);
@@ -196,8 +205,10 @@ TEST(QueueInfoTest, QueueCliFormat) {
   q.set_current_capacity(0.0f);
   q.set_maximum_capacity(1.0f);
   q.set_preemption_disabled(true);
-  info.set_weight(-1.0f);
-  info.set_max_parallel_apps(2147483647);
+  q.add_accessible_node_labels("*");  // as the RM reports a Capacity queue without labels
+  q.set_intra_queue_preemption_disabled(true);
+  info.mutable_queue_info()->set_weight(-1.0f);
+  info.mutable_queue_info()->set_max_parallel_apps(2147483647);
   EXPECT_EQ(FormatQueueInfo(info),
             "Queue Information : \n"
             "Queue Name : default\n"
@@ -223,8 +234,8 @@ TEST(QueueInfoTest, FractionsPrintAsHadoopDecimalFormat) {
   q.set_capacity(0.7f);  // 0.699999988 as a float
   q.set_current_capacity(0.125f);
   q.set_maximum_capacity(0.005f);
-  info.set_weight(2.5f);
-  info.set_max_parallel_apps(3);
+  info.mutable_queue_info()->set_weight(2.5f);
+  info.mutable_queue_info()->set_max_parallel_apps(3);
   std::string out = FormatQueueInfo(info);
   EXPECT_NE(out.find("\tState : STOPPED\n"), std::string::npos) << out;
   EXPECT_NE(out.find("\tCapacity : 70.00%\n"), std::string::npos) << out;
@@ -232,6 +243,7 @@ TEST(QueueInfoTest, FractionsPrintAsHadoopDecimalFormat) {
   EXPECT_NE(out.find("\tMaximum Capacity : .50%\n"), std::string::npos) << out;
   EXPECT_NE(out.find("\tWeight : 2.50\n"), std::string::npos) << out;
   EXPECT_NE(out.find("\tMaximum Parallel Apps : 3\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("Intra-queue"), std::string::npos) << out;  // unset: not printed
   EXPECT_EQ(FormatDecimalTwo(0), ".00");
   EXPECT_EQ(FormatDecimalTwo(-0.5), "-.50");
 }

@@ -120,8 +120,8 @@ class FakeRM final : public proto::ApplicationClientProtocol::Service {
     auto* q = resp->mutable_queue_info();
     q->set_queue_name("default");
     q->set_queue_path("root.default");
-    resp->set_weight(-1.0f);
-    resp->set_max_parallel_apps(2147483647);
+    resp->mutable_queue_info()->set_weight(-1.0f);
+    resp->mutable_queue_info()->set_max_parallel_apps(2147483647);
     q->set_state(proto::Q_RUNNING);
     q->set_capacity(1.0f);
     q->set_maximum_capacity(1.0f);

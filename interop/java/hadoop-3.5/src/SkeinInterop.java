@@ -12,6 +12,9 @@
 //                              prints "<state> <finalStatus>"
 //   kill <appId>               YarnClient.killApplication (loops forceKillApplication)
 //   list                       YarnClient.getApplications: "<id> <state>" lines
+//   descriptors <class...>     the protobuf descriptors compiled into Hadoop's jars, one line per
+//                              field: "F <message> <number> <type> <label> <type name>", and one
+//                              per enum value: "E <enum> <number> <name>"
 //   quit
 //
 // Each answer ends with a line "@@END <exit code>". The configuration (yarn-site.xml) comes from
@@ -132,9 +135,48 @@ public class SkeinInterop {
               + r.getUser() + " " + r.getQueue());
         }
         return 0;
+      case "descriptors":
+        for (String cls : w) {
+          Object fd = Class.forName(cls).getMethod("getDescriptor").invoke(null);
+          org.apache.hadoop.thirdparty.protobuf.Descriptors.FileDescriptor file =
+              (org.apache.hadoop.thirdparty.protobuf.Descriptors.FileDescriptor) fd;
+          for (var e : file.getEnumTypes()) dumpEnum(e, out);
+          for (var m : file.getMessageTypes()) dumpMessage(m, out);
+        }
+        return 0;
       default:
         out.println("unknown command " + cmd);
         return 98;
+    }
+  }
+
+  private static void dumpEnum(
+      org.apache.hadoop.thirdparty.protobuf.Descriptors.EnumDescriptor e, PrintStream out) {
+    for (var v : e.getValues()) {
+      out.println("E " + e.getFullName() + " " + v.getNumber() + " " + v.getName());
+    }
+  }
+
+  private static void dumpMessage(
+      org.apache.hadoop.thirdparty.protobuf.Descriptors.Descriptor m, PrintStream out) {
+    out.println("M " + m.getFullName());
+    for (var e : m.getEnumTypes()) dumpEnum(e, out);
+    for (var n : m.getNestedTypes()) dumpMessage(n, out);
+    for (var f : m.getFields()) {
+      String typeName = "-";
+      switch (f.getType()) {
+        case MESSAGE:
+          typeName = f.getMessageType().getFullName();
+          break;
+        case ENUM:
+          typeName = f.getEnumType().getFullName();
+          break;
+        default:
+          break;
+      }
+      String label = f.isRepeated() ? "repeated" : "optional";
+      out.println("F " + m.getFullName() + " " + f.getNumber() + " " + f.getType().name() + " "
+          + label + " " + typeName);
     }
   }
 
