@@ -87,7 +87,10 @@ int main(int argc, char** argv) {
   std::string am = std::string(SKEIN_BIN_DIR) + "/skein-dshell-am";
 
   std::vector<double> to_running, to_finished;
-  for (int n = 0; n < apps; ++n) {
+  // Every application must reach FINISHED with SUCCEEDED: a failed, killed or stuck one fails the
+  // run, so no figure is ever an average over fewer applications than asked for.
+  std::string failure;
+  for (int n = 0; n < apps && failure.empty(); ++n) {
     skein::proto::GetNewApplicationResponse fresh;
     auto ctx = skein::MakeClientContext();
     if (!stub->GetNewApplication(ctx.get(), {}, &fresh).ok()) return 1;
@@ -105,7 +108,8 @@ int main(int argc, char** argv) {
     if (!stub->SubmitApplication(sctx.get(), req, &ignored).ok()) return 1;
     auto t0 = Clock::now();
     bool running = false;
-    while (Clock::now() - t0 < std::chrono::seconds(60)) {
+    bool finished = false;
+    while (!finished && failure.empty() && Clock::now() - t0 < std::chrono::seconds(60)) {
       skein::proto::GetApplicationReportRequest rr;
       *rr.mutable_application_id() = fresh.application_id();
       skein::proto::GetApplicationReportResponse resp;
@@ -117,19 +121,33 @@ int main(int argc, char** argv) {
         running = true;
         to_running.push_back(ms);
       }
-      if (state == skein::proto::FINISHED || state == skein::proto::FAILED ||
-          state == skein::proto::KILLED) {
+      if (state == skein::proto::FAILED || state == skein::proto::KILLED ||
+          (state == skein::proto::FINISHED &&
+           resp.application_report().final_application_status() != skein::proto::APP_SUCCEEDED)) {
+        failure = absl::StrCat("application ", n + 1, " of ", apps, " ended ",
+                               skein::proto::YarnApplicationState_Name(state), ": ",
+                               resp.application_report().diagnostics());
+      } else if (state == skein::proto::FINISHED) {
         to_finished.push_back(ms);
-        break;
+        finished = true;
+      } else {
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    if (failure.empty() && !finished) {
+      failure = absl::StrCat("application ", n + 1, " of ", apps, " did not finish within 60 s");
     }
   }
   for (auto& nm : nms) nm->Stop();
   (*rm)->Stop();
   fs::remove_all(base);
-  if (to_running.empty()) {
-    fprintf(stderr, "no application reached RUNNING\n");
+  if (failure.empty() && (static_cast<int>(to_running.size()) != apps ||
+                          static_cast<int>(to_finished.size()) != apps)) {
+    failure = absl::StrCat(to_running.size(), " applications reached RUNNING and ",
+                           to_finished.size(), " FINISHED of ", apps);
+  }
+  if (!failure.empty()) {
+    fprintf(stderr, "submit_latency_bench: %s\n", failure.c_str());
     return 1;
   }
   printf("applications: %d (distributed shell, 1 container running `true`, 2 NodeManagers)\n",
@@ -137,16 +155,14 @@ int main(int argc, char** argv) {
   printf("submit -> RUNNING  : median %.1f ms  p90 %.1f ms  max %.1f ms\n",
          Percentile(to_running, 0.5), Percentile(to_running, 0.9),
          *std::max_element(to_running.begin(), to_running.end()));
-  if (!to_finished.empty()) {
-    printf("submit -> FINISHED : median %.1f ms  p90 %.1f ms\n", Percentile(to_finished, 0.5),
-           Percentile(to_finished, 0.9));
-  }
+  printf("submit -> FINISHED : median %.1f ms  p90 %.1f ms\n", Percentile(to_finished, 0.5),
+         Percentile(to_finished, 0.9));
   if (!json_path.empty()) {
     std::ofstream out(json_path);
     out << "{\"apps\":" << apps
         << ",\"submit_to_running_ms\":{\"median\":" << Percentile(to_running, 0.5)
-        << ",\"p90\":" << Percentile(to_running, 0.9) << "},\"submit_to_finished_ms\":{\"median\":"
-        << (to_finished.empty() ? 0 : Percentile(to_finished, 0.5)) << "}}\n";
+        << ",\"p90\":" << Percentile(to_running, 0.9)
+        << "},\"submit_to_finished_ms\":{\"median\":" << Percentile(to_finished, 0.5) << "}}\n";
   }
   return 0;
 }

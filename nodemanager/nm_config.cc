@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/rm_failover.h"
@@ -22,6 +23,15 @@ constexpr char kSigkillKey[] = "yarn.nodemanager.sleep-delay-before-sigkill.ms";
 constexpr char kTrackerKey[] = "yarn.resourcemanager.resource-tracker.address";
 constexpr char kRetryKey[] = "yarn.resourcemanager.connect.retry-interval.ms";
 constexpr char kWhitelistKey[] = "yarn.nodemanager.env-whitelist";
+constexpr char kAdminEnvKey[] = "yarn.nodemanager.admin-env";
+
+bool IsEnvName(absl::string_view name) {
+  if (name.empty() || absl::ascii_isdigit(static_cast<unsigned char>(name[0]))) return false;
+  for (char ch : name) {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(ch)) && ch != '_') return false;
+  }
+  return true;
+}
 
 // -1 means the default; any other value must be positive.
 absl::StatusOr<int64_t> PositiveOrDefault(const conf::Configuration& conf, const char* key,
@@ -121,6 +131,16 @@ absl::StatusOr<NmConfig> ParseNmConfig(const conf::Configuration& conf) {
   if (std::find(c.env_whitelist.begin(), c.env_whitelist.end(), "PATH") == c.env_whitelist.end()) {
     c.env_whitelist.push_back("PATH");
   }
+  for (const std::string& pair : conf.GetStrings(kAdminEnvKey)) {
+    const size_t eq = pair.find('=');
+    std::string name = eq == std::string::npos ? "" : pair.substr(0, eq);
+    if (!IsEnvName(name)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          kAdminEnvKey, ": '", pair, "' is not NAME=VALUE with a variable name of letters, ",
+          "digits and _ (not starting with a digit)"));
+    }
+    c.admin_env.emplace_back(std::move(name), pair.substr(eq + 1));
+  }
 
   absl::StatusOr<MonitorOptions> monitor = ParseMonitorOptions(conf);
   if (!monitor.ok()) return monitor.status();
@@ -165,6 +185,41 @@ absl::StatusOr<NmConfig> ParseNmConfig(const conf::Configuration& conf) {
     }
   }
   return c;
+}
+
+std::map<std::string, std::string> ExpandAdminEnv(
+    const std::vector<std::pair<std::string, std::string>>& admin_env,
+    const std::function<std::optional<std::string>(const std::string&)>& lookup) {
+  std::map<std::string, std::string> out;
+  for (const auto& [name, value] : admin_env) {
+    std::string expanded;
+    for (size_t i = 0; i < value.size();) {
+      if (value[i] != '$') {
+        expanded.push_back(value[i++]);
+        continue;
+      }
+      const bool braced = i + 1 < value.size() && value[i + 1] == '{';
+      size_t start = i + (braced ? 2 : 1);
+      size_t end = start;
+      while (end < value.size() &&
+             (absl::ascii_isalnum(static_cast<unsigned char>(value[end])) || value[end] == '_')) {
+        ++end;
+      }
+      const std::string ref = value.substr(start, end - start);
+      if (!IsEnvName(ref) || (braced && (end >= value.size() || value[end] != '}'))) {
+        expanded.push_back(value[i++]);  // not a reference: a literal '$'
+        continue;
+      }
+      expanded += lookup(ref).value_or("");
+      i = end + (braced ? 1 : 0);
+    }
+    if (expanded.empty()) {
+      out.erase(name);
+    } else {
+      out[name] = std::move(expanded);
+    }
+  }
+  return out;
 }
 
 }  // namespace skein::nm

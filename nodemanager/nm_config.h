@@ -3,7 +3,11 @@
 #ifndef SKEIN_NODEMANAGER_NM_CONFIG_H_
 #define SKEIN_NODEMANAGER_NM_CONFIG_H_
 
+#include <functional>
+#include <map>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -33,7 +37,10 @@ struct NmConfig {
   std::string
       rm_tracker_address;  // where to register (connectable; HA: every RM's, comma-separated)
   absl::Duration rm_retry_cap = absl::Seconds(30);
-  std::vector<std::string> env_whitelist;       // always contains PATH
+  std::vector<std::string> env_whitelist;  // always contains PATH
+  // yarn.nodemanager.admin-env as written: (NAME, VALUE) in order; VALUE may hold $NAME or
+  // ${NAME} references to the NodeManager's environment (see ExpandAdminEnv).
+  std::vector<std::pair<std::string, std::string>> admin_env;
   MonitorOptions monitor;                       // pmem/vmem checks, interval
   CgroupsOptions cgroups;                       // enabled == false: no cgroups asked for
   HealthCheckerOptions health;                  // script == "": no health script
@@ -47,6 +54,15 @@ struct NmConfig {
 };
 
 absl::StatusOr<NmConfig> ParseNmConfig(const conf::Configuration& conf);
+
+// The variables yarn.nodemanager.admin-env forces into every container (over the launch
+// context's own, as Hadoop does), with each $NAME / ${NAME} in a value replaced by `lookup(NAME)`
+// (the NodeManager's environment; unset = ""). A variable whose value comes out empty is left
+// out, where Hadoop exports it empty: Hadoop's default MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX then
+// sets nothing on an NM started without MALLOC_ARENA_MAX.
+std::map<std::string, std::string> ExpandAdminEnv(
+    const std::vector<std::pair<std::string, std::string>>& admin_env,
+    const std::function<std::optional<std::string>(const std::string&)>& lookup);
 
 }  // namespace skein::nm
 

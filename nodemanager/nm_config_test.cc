@@ -47,6 +47,45 @@ TEST(NmConfigTest, ExplicitValues) {
   EXPECT_THAT(c->env_whitelist, ::testing::ElementsAre("JAVA_HOME", "PATH"));
 }
 
+TEST(NmConfigTest, AdminEnvDefaultIsHadoopsMallocArenaMaxPassThrough) {
+  absl::StatusOr<NmConfig> c = ParseNmConfig(Base());
+  ASSERT_TRUE(c.ok()) << c.status();
+  // Hadoop's yarn-default.xml: yarn.nodemanager.admin-env = MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX.
+  EXPECT_THAT(c->admin_env,
+              ::testing::ElementsAre(::testing::Pair("MALLOC_ARENA_MAX", "$MALLOC_ARENA_MAX")));
+  auto nm_env = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "MALLOC_ARENA_MAX") return "4";
+    return std::nullopt;
+  };
+  EXPECT_THAT(ExpandAdminEnv(c->admin_env, nm_env),
+              ::testing::ElementsAre(::testing::Pair("MALLOC_ARENA_MAX", "4")));
+  // An NM started without MALLOC_ARENA_MAX passes nothing rather than an empty value.
+  auto empty_env = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+  EXPECT_TRUE(ExpandAdminEnv(c->admin_env, empty_env).empty());
+}
+
+TEST(NmConfigTest, AdminEnvPairsExpandReferencesAndRejectBadNames) {
+  conf::Configuration conf = Base();
+  conf.Set("yarn.nodemanager.admin-env", "A=1,B=${HOME}/x:$A_B,C=cost $5 and ${,D=$UNSET");
+  absl::StatusOr<NmConfig> c = ParseNmConfig(conf);
+  ASSERT_TRUE(c.ok()) << c.status();
+  auto nm_env = [](const std::string& name) -> std::optional<std::string> {
+    if (name == "HOME") return "/home/nm";
+    if (name == "A_B") return "ab";
+    return std::nullopt;
+  };
+  EXPECT_THAT(
+      ExpandAdminEnv(c->admin_env, nm_env),
+      ::testing::ElementsAre(::testing::Pair("A", "1"), ::testing::Pair("B", "/home/nm/x:ab"),
+                             ::testing::Pair("C", "cost $5 and ${")));
+  conf.Set("yarn.nodemanager.admin-env", "MALLOC_ARENA_MAX");
+  absl::StatusOr<NmConfig> bad = ParseNmConfig(conf);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("yarn.nodemanager.admin-env: 'MALLOC_ARENA_MAX'"));
+  conf.Set("yarn.nodemanager.admin-env", "1X=2");
+  EXPECT_FALSE(ParseNmConfig(conf).ok());
+}
+
 struct BadCase {
   const char* key;
   const char* value;

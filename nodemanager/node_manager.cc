@@ -70,6 +70,12 @@ class NodeManagerImpl final : public NodeManager {
       if (const char* v = std::getenv(name.c_str()); v != nullptr) cm.inherited_env[name] = v;
     }
     if (!cm.inherited_env.count("PATH")) cm.inherited_env["PATH"] = "/usr/local/bin:/usr/bin:/bin";
+    cm.admin_env = ExpandAdminEnv(config_.admin_env,
+                                  [](const std::string& name) -> std::optional<std::string> {
+                                    const char* v = std::getenv(name.c_str());
+                                    if (v == nullptr) return std::nullopt;
+                                    return std::string(v);
+                                  });
     const char* home = std::getenv("HOME");
     cm.home = home != nullptr ? home : "/home/";
     loop_ = std::make_unique<EventLoop>("nm-loop");

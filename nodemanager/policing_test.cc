@@ -171,11 +171,14 @@ TEST_F(PolicingTest, HeartbeatCarriesHealthScriptVerdictAndUtilization) {
   c.Set("yarn.nodemanager.health-checker.script.path", script);
   c.Set("yarn.nodemanager.health-checker.interval-ms", "200");
   StartNm(c);
-  StartContainer(5, "sleep 30", 256);
+  // The container holds 20 MB: its measured use shows in the heartbeat.
+  StartContainer(
+      5, "exec python3 -c 'import time; a = b\"x\" * (20 * 1024 * 1024); time.sleep(30)'", 256);
   ASSERT_TRUE(WaitUntil([&] {
     proto::NodeStatusProto st = rm_.last_node_status();
     return !st.nodehealthstatus().is_node_healthy() && st.node_utilization().pmem_mb() > 0 &&
-           st.containers_utilization().pmem_mb() >= 0 && st.containers_utilization().vmem_mb() > 0;
+           st.containers_utilization().pmem_mb() >= 20 &&
+           st.containers_utilization().vmem_mb() >= st.containers_utilization().pmem_mb();
   })) << rm_.last_node_status().DebugString();
   EXPECT_EQ(rm_.last_node_status().nodehealthstatus().health_report(),
             "ERROR local disk is read-only");

@@ -90,8 +90,6 @@ const std::vector<ConfKey>& YarnDefaults() {
        "ZooKeeper path under which <cluster-id>/ActiveStandbyElectorLock is created."},
       {"yarn.resourcemanager.cluster-id", "",
        "Name of the cluster; required with automatic failover (the election path)."},
-      {"yarn.resourcemanager.container-tokens.master-key-rolling-interval-secs", "86400",
-       "How often the RM rolls the master key that signs container tokens."},
       {"yarn.resourcemanager.rm.container-allocation.expiry-interval-ms", "600000",
        "How long an allocated container may stay unlaunched before the RM reclaims it."},
       {"yarn.resourcemanager.nodes.include-path", "",
@@ -190,8 +188,6 @@ const std::vector<ConfKey>& YarnDefaults() {
        "Virtual cores the NM offers to containers; -1 means 8 (hardware detection is off)."},
       {"yarn.nodemanager.sleep-delay-before-sigkill.ms", "250",
        "Pause between SIGTERM and SIGKILL when stopping a container."},
-      {"yarn.nodemanager.process-kill-wait.ms", "5000",
-       "How long cleanup waits for a container process to appear before giving up on it."},
       {"yarn.nodemanager.delete.debug-delay-sec", "0",
        "Seconds to keep a finished application's local files before deleting them (debugging)."},
       {"yarn.nodemanager.container-executor.class",
@@ -199,7 +195,8 @@ const std::vector<ConfKey>& YarnDefaults() {
        "How containers are launched; the default runs them as the NM's own user."},
       {"yarn.nodemanager.admin-env", "MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX",
        "Environment variables the NM sets in every container, as NAME=VALUE pairs separated by "
-       "commas."},
+       "commas; they win over the application's own. $NAME and ${NAME} in a value are the NM's "
+       "own environment; a variable whose value is then empty is not set (Hadoop sets it empty)."},
       {"yarn.nodemanager.env-whitelist",
        "JAVA_HOME,HADOOP_COMMON_HOME,HADOOP_HDFS_HOME,HADOOP_CONF_DIR,CLASSPATH_PREPEND_DISTCACHE,"
        "HADOOP_YARN_HOME,HADOOP_HOME,PATH,LANG,TZ",
@@ -289,8 +286,6 @@ const std::vector<ConfKey>& YarnDefaults() {
        "Pause between attempts to reach the RM."},
       {"yarn.client.application-client-protocol.poll-interval-ms", "200",
        "How often the client polls the RM while waiting for an application state change."},
-      {"yarn.client.nodemanager-connect.max-wait-ms", "180000",
-       "How long clients and AMs keep retrying to reach an NM before failing."},
       {"yarn.client.failover-max-attempts", "",
        "With RM HA: how many times the yarn command moves to the next RM before failing; unset: "
        "connect.max-wait.ms / failover-sleep-base-ms."},

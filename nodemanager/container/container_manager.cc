@@ -292,6 +292,7 @@ void ContainerManager::Run(Entry& entry, const proto::ContainerLaunchContextProt
   p.user = c.user();
   p.home = options_.home;
   p.inherited_env = options_.inherited_env;
+  p.admin_env = options_.admin_env;
   p.user_env = {context.environment().begin(), context.environment().end()};
   p.commands = {context.command().begin(), context.command().end()};
 

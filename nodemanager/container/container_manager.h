@@ -55,6 +55,9 @@ struct ContainerManagerOptions {
   // Whitelisted variables of the NodeManager's environment, passed to containers that do not set
   // them. PATH is expected here.
   std::map<std::string, std::string> inherited_env;
+  // yarn.nodemanager.admin-env, expanded (ExpandAdminEnv): set in every container, over the
+  // launch context's own values.
+  std::map<std::string, std::string> admin_env;
   std::string home;  // HOME for containers
   // Isolation and policing (cgroups, memory monitor); null = none. Must outlive the manager.
   ContainerHooks* hooks = nullptr;

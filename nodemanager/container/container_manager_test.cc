@@ -98,6 +98,7 @@ class ContainerManagerTest : public ::testing::Test {
     o.log_dirs = {root_ + "/logs"};
     o.sigkill_delay = absl::Milliseconds(20);
     o.inherited_env = {{"PATH", "/usr/bin:/bin"}};
+    o.admin_env = {{"MALLOC_ARENA_MAX", "4"}};  // yarn.nodemanager.admin-env, expanded
     o.home = "/home/";
     loop_.Start();
     cm_ = std::make_unique<ContainerManager>(o, loop_, executor_, clock_);
@@ -446,9 +447,13 @@ TEST_F(ContainerManagerTest, ShellFreeCommandIsLaunchedDirectly) {
   proto::StartContainerRequest r =
       Request(id, {"exec", "/bin/sleep", "'5'", "1><LOG_DIR>/stdout", "2><LOG_DIR>/stderr"});
   (*r.mutable_container_launch_context()->mutable_environment())["FOO"] = "x y";
+  // The admin environment is forced in over the application's own value.
+  (*r.mutable_container_launch_context()->mutable_environment())["MALLOC_ARENA_MAX"] = "16";
   ASSERT_EQ(Start(r).succeeded_requests_size(), 1);
   ASSERT_EQ(executor_.launches().size(), 1u);
   LaunchSpec spec = executor_.launches()[0];
+  EXPECT_THAT(spec.env, ::testing::Contains("MALLOC_ARENA_MAX=4"));
+  EXPECT_THAT(spec.env, ::testing::Not(::testing::Contains("MALLOC_ARENA_MAX=16")));
   EXPECT_EQ(spec.program, "/bin/sleep");
   EXPECT_THAT(spec.argv, ::testing::ElementsAre("/bin/sleep", "5"));
   ASSERT_EQ(spec.redirects.size(), 2u);

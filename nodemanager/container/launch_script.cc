@@ -43,9 +43,12 @@ std::vector<std::pair<std::string, std::string>> ContainerEnvironment(const Laun
       {"HOME", p.home},
   };
   for (const auto& [name, value] : p.inherited_env) {
-    if (p.user_env.count(name) == 0) env.emplace_back(name, value);
+    if (p.user_env.count(name) == 0 && p.admin_env.count(name) == 0) env.emplace_back(name, value);
   }
-  for (const auto& [name, value] : p.user_env) env.emplace_back(name, value);
+  for (const auto& [name, value] : p.user_env) {
+    if (p.admin_env.count(name) == 0) env.emplace_back(name, value);
+  }
+  for (const auto& [name, value] : p.admin_env) env.emplace_back(name, value);
   return env;
 }
 

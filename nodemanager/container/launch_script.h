@@ -40,6 +40,9 @@ struct LaunchScriptParams {
   std::map<std::string, std::string> inherited_env;
   // The launch context's environment; it wins over everything above.
   std::map<std::string, std::string> user_env;
+  // yarn.nodemanager.admin-env (expanded): wins over the launch context's environment, as in
+  // Hadoop ("forced in, even if the container has specified them").
+  std::map<std::string, std::string> admin_env;
   std::vector<std::string> commands;  // joined by spaces
   // Shell lines run first, before any export (e.g. the recovery exit-code wrapper).
   std::vector<std::string> prologue;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "gmock/gmock.h"
@@ -88,6 +89,19 @@ TEST(LaunchScriptTest, UserEnvironmentWinsOverInherited) {
   }
   EXPECT_EQ(java, 1);
   EXPECT_EQ(path, "/nm/bin");
+}
+
+TEST(LaunchScriptTest, AdminEnvironmentWinsOverUserAndInherited) {
+  LaunchScriptParams p = Params();
+  p.inherited_env = {{"PATH", "/nm/bin"}, {"MALLOC_ARENA_MAX", "8"}};
+  p.user_env = {{"MALLOC_ARENA_MAX", "16"}, {"APP", "x"}};
+  p.admin_env = {{"MALLOC_ARENA_MAX", "4"}};
+  std::map<std::string, std::vector<std::string>> seen;
+  for (const auto& [k, v] : ContainerEnvironment(p)) seen[k].push_back(v);
+  EXPECT_THAT(seen["MALLOC_ARENA_MAX"], ::testing::ElementsAre("4"));
+  EXPECT_THAT(seen["APP"], ::testing::ElementsAre("x"));
+  EXPECT_THAT(seen["PATH"], ::testing::ElementsAre("/nm/bin"));
+  EXPECT_THAT(BuildLaunchScript(p), HasSubstr("export MALLOC_ARENA_MAX='4'\n"));
 }
 
 TEST(LaunchScriptTest, LogDirExpandedInCommand) {

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <set>
 
+#include "common/testing/unprivileged.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -149,8 +150,8 @@ TEST(DiskCheckerTest, OptionsDefaultsAndErrors) {
               HasSubstr("min-free-space-per-disk-mb=-1"));
 }
 
-// The real filesystem: an unwritable directory (skipped as root, where permissions do not bite)
-// and a real disk made "full" by a tiny threshold.
+// The real filesystem: an unwritable directory (checked as an unprivileged user: as root,
+// permissions do not bite) and a real disk made "full" by a tiny threshold.
 TEST(RealDiskFsTest, UnwritableDirAndTinyThreshold) {
   const std::string base =
       std::filesystem::temp_directory_path().string() + "/disk_checker_" + std::to_string(getpid());
@@ -165,15 +166,16 @@ TEST(RealDiskFsTest, UnwritableDirAndTinyThreshold) {
   o.max_utilization_percent = 100.0;
   EXPECT_EQ(CheckDirs(fs, {base + "/made"}, o).good.size(), 1u);
   std::filesystem::create_directories(base + "/ro");
-  chmod((base + "/ro").c_str(), 0500);
-  if (geteuid() != 0) {
+  const std::string failure = skein::testing::RunUnprivileged({base}, [&]() -> std::string {
+    chmod((base + "/ro").c_str(), 0500);
     DirsVerdict ro = CheckDirs(fs, {base + "/ro"}, o);
-    ASSERT_EQ(ro.errored.size(), 1u);
-    EXPECT_EQ(ro.errored.begin()->second, "Directory is not writable: " + base + "/ro");
-  }
-  chmod((base + "/ro").c_str(), 0700);
+    const std::string want = "Directory is not writable: " + base + "/ro";
+    if (ro.errored.size() == 1 && ro.errored.begin()->second == want) return "";
+    return "expected one errored dir (" + want + "), got " + std::to_string(ro.errored.size()) +
+           (ro.errored.empty() ? "" : ": " + ro.errored.begin()->second);
+  });
+  EXPECT_EQ(failure, "");
   std::filesystem::remove_all(base);
-  if (geteuid() == 0) GTEST_SKIP() << "running as root: directory permissions do not bite";
 }
 
 }  // namespace

@@ -168,6 +168,7 @@ absl::StatusOr<std::string> ResourceLocalizer::Get(const std::string& user,
       if (waited) return it->second.status;  // the fetch we waited for failed
       break;                                 // an old failure: try again
     }
+    if (!waited) ++joined_fetches_;
     changed_.wait(lock);
     waited = true;
   }

@@ -112,6 +112,9 @@ class ResourceLocalizer {
                                         const std::string& user, const ApplicationId& app) const;
   // How many fetches have started (cache misses), for tests and metrics.
   int64_t fetches() const { return fetches_.load(); }
+  // How many requests found their resource being fetched for another container and waited for
+  // that fetch instead of starting their own (de-duplication), for tests and metrics.
+  int64_t joined_fetches() const { return joined_fetches_.load(); }
   // Resources reloaded from the store at construction, for logs and tests.
   int recovered() const { return recovered_; }
 
@@ -138,6 +141,7 @@ class ResourceLocalizer {
   std::string root_;  // "" when no local dir is usable
   std::atomic<bool> cancel_{false};
   std::atomic<int64_t> fetches_{0};
+  std::atomic<int64_t> joined_fetches_{0};
   int recovered_ = 0;
   std::atomic<uint64_t> next_dir_{1};
   std::atomic<uint64_t> next_worker_{0};

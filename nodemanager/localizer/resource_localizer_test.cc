@@ -110,9 +110,16 @@ TEST_F(ResourceLocalizerTest, CacheLayoutPerVisibility) {
 
 TEST_F(ResourceLocalizerTest, SameResourceForTwoContainersDownloadsOnce) {
   std::atomic<int> requests{0};
+  std::atomic<bool> joined{false};
   server_.Get("/big.bin", [&](const httplib::Request&, httplib::Response& res) {
     ++requests;
-    std::this_thread::sleep_for(200ms);  // both containers ask while this one is in flight
+    // The download stays in flight until the other container's request has joined it (bounded:
+    // the test then fails on joined_fetches below rather than hanging).
+    const auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (localizer_->joined_fetches() == 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(5ms);
+    }
+    joined = localizer_->joined_fetches() > 0;
     res.set_content("payload", "application/octet-stream");
   });
   int port = server_.bind_to_any_port("127.0.0.1");
@@ -130,8 +137,11 @@ TEST_F(ResourceLocalizerTest, SameResourceForTwoContainersDownloadsOnce) {
   localizer_->Localize("alice", kApp, {{"other-name", Resource(url, proto::APPLICATION)}},
                        [&](absl::StatusOr<ResourceLocalizer::Paths> p) { b.set_value(p); });
   auto fa = a.get_future(), fb = b.get_future();
-  ASSERT_EQ(fa.wait_for(10s), std::future_status::ready);
-  ASSERT_EQ(fb.wait_for(10s), std::future_status::ready);
+  ASSERT_EQ(fa.wait_for(60s), std::future_status::ready);
+  ASSERT_EQ(fb.wait_for(60s), std::future_status::ready);
+  // The second request waited for the first one's download, which was still in flight.
+  EXPECT_TRUE(joined.load());
+  EXPECT_EQ(localizer_->joined_fetches(), 1);
   auto pa = fa.get(), pb = fb.get();
   ASSERT_TRUE(pa.ok() && pb.ok()) << pa.status() << pb.status();
   EXPECT_EQ(pa->at("data"), pb->at("other-name"));

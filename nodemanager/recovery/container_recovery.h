@@ -11,7 +11,7 @@
 // * ContainerRecorder keeps completions and forgotten containers in step (loop thread).
 // * At start, RecoverContainers either (recovery on) re-attaches to the containers still running
 //   — same pid AND same process start time — and reports those that ended with their exit code
-//   file (or LOST, -154, when there is none), or (recovery off) kills the process groups the
+//   file (or LOST, 154, when there is none), or (recovery off) kills the process groups the
 //   previous NodeManager process left running and forgets them.
 // * Cgroups of re-attached containers: LiveContainerIds, read before the cgroups manager starts,
 //   names the groups its leftover cleanup must keep; a re-attached container is handed to the
@@ -37,9 +37,10 @@
 
 namespace skein::nm {
 
-// YARN's ContainerExitStatus.LOST: the container ended while the NodeManager was down and left
-// no exit code.
-inline constexpr int kExitStatusLost = -154;
+// YARN's ContainerExecutor.ExitCode.LOST: the container ended while the NodeManager was down and
+// left no exit code (positive, like the shell-style codes 137 and 143 beside it; it is not one of
+// ContainerExitStatus's negative values).
+inline constexpr int kExitStatusLost = 154;
 
 std::string ExitCodeFile(const std::string& recovery_dir, const ContainerId& id);
 

@@ -177,7 +177,9 @@ TEST_F(ContainerRecoveryTest, ReattachedContainerIsPolicedAgainAndCleanedUpWhenI
       if (ContainerId::FromProto(s.container_id()) != running.id) continue;
       found = true;
       EXPECT_EQ(s.state(), proto::C_COMPLETE);
-      EXPECT_EQ(s.exit_status(), kExitStatusLost);
+      // Hadoop: ContainerExecutor.ExitCode.LOST (hadoop-yarn-server-nodemanager,
+      // ContainerExecutor.java) is 154.
+      EXPECT_EQ(s.exit_status(), 154);
     }
     EXPECT_TRUE(found);
     loop_.Stop();

@@ -5,6 +5,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -167,11 +170,43 @@ TEST(NmStateStoreTest, CorruptLogAndResourceRecordsAreDataLossNamingTheKey) {
   std::filesystem::remove_all(dir);
 }
 
+// Field 22 (starttime) of /proc/<pid>/stat, read here independently of ProcessStartTime.
+int64_t StatStartTime(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const size_t paren = stat.rfind(')');
+  if (paren == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(paren + 2));  // field 3 (state) onwards
+  std::string field;
+  for (int i = 3; i <= 22 && fields >> field; ++i) {
+  }
+  return std::stoll(field);
+}
+
 TEST(NmStateStoreTest, ProcessStartTimeTellsLiveFromGone) {
+  // Ours: the kernel's start time of this process.
   EXPECT_GT(ProcessStartTime(getpid()), 0);
-  EXPECT_EQ(ProcessStartTime(getpid()), ProcessStartTime(getpid()));
+  EXPECT_EQ(ProcessStartTime(getpid()), StatStartTime(getpid()));
   EXPECT_EQ(ProcessStartTime(0), 0);
-  EXPECT_EQ(ProcessStartTime(999999999), 0);
+  // A real child: its start time while it runs, none once it has exited and been reaped.
+  int gate[2];
+  ASSERT_EQ(pipe(gate), 0);
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(gate[1]);
+    char c;
+    (void)!read(gate[0], &c, 1);  // runs until the parent closes the pipe
+    _exit(0);
+  }
+  close(gate[0]);
+  const int64_t started = ProcessStartTime(child);
+  EXPECT_EQ(started, StatStartTime(child));
+  EXPECT_GE(started, ProcessStartTime(getpid()));
+  close(gate[1]);
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  EXPECT_EQ(ProcessStartTime(child), 0);
 }
 
 TEST(NmStateStoreTest, ExitCodeWrapperRecordsTheExitCode) {

@@ -175,10 +175,13 @@ TEST_F(RmRecoveryTest, UnreportedAmContainerGetsAnUncountedNewAttempt) {
   TwoApps t = FinishedAndRunning();
   ASSERT_TRUE(Restart(true).ok());
   AddNode("h2");  // another node; h1 never comes back
+  // The expiry timer runs on real time (100 ms here): wait for the new attempt itself, with a
+  // deadline far beyond it.
   bool replaced = false;
-  for (int i = 0; i < 100 && !replaced; ++i) {  // the expiry timer runs on real time
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!replaced && std::chrono::steady_clock::now() < deadline) {
     replaced = Run([&] { return core_->ListAttempts(t.running); }).size() == 2;
+    if (!replaced) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   ASSERT_TRUE(replaced);
   auto attempts = Run([&] { return core_->ListAttempts(t.running); });

@@ -3,6 +3,7 @@
 #include "resourcemanager/core/rm_core.h"
 
 #include <map>
+#include <set>
 
 #include "gtest/gtest.h"
 #include "resourcemanager/core/rm_core_test_fixture.h"
@@ -80,9 +81,13 @@ TEST_F(RmCoreTest, FailedAmGetsSecondAttemptThenAppFails) {
 }
 
 TEST_F(RmCoreTest, LostNodeAbortsContainersAndDoesNotCountAgainstAttempts) {
+  // One attempt allowed: were the lost AM counted as a failed attempt, the app would fail.
+  config_.am_max_attempts = 1;
+  Rebuild();
   NodeId n1 = AddNode("h1");
   ApplicationId app = Submit();
-  ApplicationAttemptId attempt = RegisterLatestAm();
+  ApplicationAttemptId attempt = RegisterLatestAm();  // on h1, the only node
+  ASSERT_EQ(launcher_.launched.size(), 1u);
   NodeId n2 = AddNode("h2");
   proto::AllocateRequest ask;
   auto* a = ask.add_ask();
@@ -93,37 +98,66 @@ TEST_F(RmCoreTest, LostNodeAbortsContainersAndDoesNotCountAgainstAttempts) {
   auto resp = Run([&] { return core_->Allocate(attempt, ask); });
   ASSERT_TRUE(resp.ok());
   ASSERT_EQ(resp->allocated_containers_size(), 2);
-  NodeId on = NodeId::FromProto(resp->allocated_containers(0).node_id());
-  NodeId other = on == n1 ? n2 : n1;
-  // Only `other` keeps heartbeating; `on` goes silent past the expiry.
+  std::set<NodeId> placed = {NodeId::FromProto(resp->allocated_containers(0).node_id()),
+                             NodeId::FromProto(resp->allocated_containers(1).node_id())};
+  ASSERT_EQ(placed, (std::set<NodeId>{n1, n2}));
+  // h1 (the AM's node) goes silent past the expiry; h2 keeps heartbeating.
   clock_.AdvanceMillis(6000);
-  Heartbeat(other);
+  Heartbeat(n2);
   clock_.AdvanceMillis(6000);
-  Heartbeat(other);
+  Heartbeat(n2);
   Run([&] {
     core_->CheckNodeLiveness();
     return 0;
   });
   auto nodes = Run([&] { return core_->Nodes({proto::NS_LOST}); });
   ASSERT_EQ(nodes.size(), 1u);
-  EXPECT_EQ(NodeId::FromProto(nodes[0].node_id()), on);
-  if (on == n1) {
-    // The AM ran on the lost node: a new attempt starts, and it is not counted as a failure.
-    EXPECT_EQ(launcher_.launched.size(), 2u);
-    EXPECT_NE(Report(app).yarn_application_state(), proto::FAILED);
-  } else {
-    auto next = Run([&] { return core_->Allocate(attempt, proto::AllocateRequest()); });
-    ASSERT_TRUE(next.ok());
-    ASSERT_EQ(next->completed_container_statuses_size(), 1);
-    EXPECT_EQ(next->completed_container_statuses(0).exit_status(), proto::ABORTED);
-    EXPECT_EQ(next->completed_container_statuses(0).diagnostics(),
-              "Container released on a *lost* node");
-  }
+  EXPECT_EQ(NodeId::FromProto(nodes[0].node_id()), n1);
+  // The AM ran on the lost node: a new attempt starts, not counted as a failure.
+  EXPECT_EQ(launcher_.launched.size(), 2u);
+  EXPECT_NE(Report(app).yarn_application_state(), proto::FAILED);
+  auto attempts = Run([&] { return core_->ListAttempts(app); });
+  ASSERT_EQ(attempts.size(), 2u);
   auto metrics = Run([&] { return core_->ClusterMetrics(); });
   EXPECT_EQ(metrics.num_lost_nms(), 1);
   EXPECT_EQ(metrics.num_active_nms(), 1);
   // A heartbeat from the lost node is told to re-register.
-  EXPECT_EQ(Heartbeat(on).nodeaction(), proto::RESYNC);
+  EXPECT_EQ(Heartbeat(n1).nodeaction(), proto::RESYNC);
+}
+
+// The AM's node stays; a worker's node is lost: the AM hears its container was aborted.
+TEST_F(RmCoreTest, LostNodeAbortsTheContainersOnIt) {
+  NodeId n1 = AddNode("h1");
+  Submit();
+  ApplicationAttemptId attempt = RegisterLatestAm();  // on h1
+  NodeId n2 = AddNode("h2");
+  proto::AllocateRequest ask;
+  auto* a = ask.add_ask();
+  a->set_resource_name("*");
+  *a->mutable_capability() = Resource(6144, 1).ToProto();
+  a->set_num_containers(1);
+  a->mutable_priority()->set_priority(1);
+  auto resp = Run([&] { return core_->Allocate(attempt, ask); });
+  ASSERT_TRUE(resp.ok());
+  ASSERT_EQ(resp->allocated_containers_size(), 1);
+  ASSERT_EQ(NodeId::FromProto(resp->allocated_containers(0).node_id()), n2);  // most free
+  clock_.AdvanceMillis(6000);
+  Heartbeat(n1);
+  clock_.AdvanceMillis(6000);
+  Heartbeat(n1);
+  Run([&] {
+    core_->CheckNodeLiveness();
+    return 0;
+  });
+  auto next = Run([&] { return core_->Allocate(attempt, proto::AllocateRequest()); });
+  ASSERT_TRUE(next.ok());
+  ASSERT_EQ(next->completed_container_statuses_size(), 1);
+  EXPECT_EQ(next->completed_container_statuses(0).container_id().SerializeAsString(),
+            resp->allocated_containers(0).id().SerializeAsString());
+  EXPECT_EQ(next->completed_container_statuses(0).exit_status(), proto::ABORTED);
+  EXPECT_EQ(next->completed_container_statuses(0).diagnostics(),
+            "Container released on a *lost* node");
+  EXPECT_EQ(launcher_.launched.size(), 1u);  // the AM's attempt goes on
 }
 
 TEST_F(RmCoreTest, KillStopsEveryContainerAndTellsTheAm) {

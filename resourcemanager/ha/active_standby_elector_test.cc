@@ -52,10 +52,11 @@ struct FakeRm {
 
 class ElectorTest : public testing::ZooKeeperTest {
  protected:
-  std::unique_ptr<ActiveStandbyElector> MakeElector(const std::string& id, FakeRm& rm) {
+  std::unique_ptr<ActiveStandbyElector> MakeElector(const std::string& id, FakeRm& rm,
+                                                    absl::Duration session = kSession) {
     ElectorOptions o;
     o.zk_connect = zk_server_->connect_string();
-    o.session_timeout = kSession;
+    o.session_timeout = session;
     o.parent_path = "/yarn-leader-election/cluster1";
     o.id = id;
     o.retry_interval = absl::Milliseconds(200);
@@ -65,11 +66,11 @@ class ElectorTest : public testing::ZooKeeperTest {
 
   // rm1 active first, then rm2 standby.
   void StartPair(FakeRm& rm1, FakeRm& rm2, std::unique_ptr<ActiveStandbyElector>* e1,
-                 std::unique_ptr<ActiveStandbyElector>* e2) {
-    *e1 = MakeElector("rm1", rm1);
+                 std::unique_ptr<ActiveStandbyElector>* e2, absl::Duration session = kSession) {
+    *e1 = MakeElector("rm1", rm1, session);
     (*e1)->Join();
     ASSERT_TRUE(WaitUntil([&] { return rm1.active.load(); }, absl::Seconds(15)));
-    *e2 = MakeElector("rm2", rm2);
+    *e2 = MakeElector("rm2", rm2, session);
     (*e2)->Join();
     ASSERT_TRUE(WaitUntil([&] { return rm2.standbys.load() == 1; }, absl::Seconds(15)));
   }
@@ -103,11 +104,13 @@ TEST_F(ElectorTest, ExactlyOneActiveAndTheLockNamesIt) {
 TEST_F(ElectorTest, ClosingTheActivesSessionMakesTheOtherActiveWithoutFencing) {
   FakeRm rm1, rm2;
   std::unique_ptr<ActiveStandbyElector> e1, e2;
-  ASSERT_NO_FATAL_FAILURE(StartPair(rm1, rm2, &e1, &e2));
-  const absl::Time quit = absl::Now();
-  e1->Quit();  // graceful: deletes the breadcrumb
-  ASSERT_TRUE(WaitUntil([&] { return rm2.active.load(); }, kSession));
-  EXPECT_LT(absl::Now() - quit, kSession);
+  // Sessions longer than the wait below (40 s: the test server's maxSessionTimeout, 200 ticks of
+  // 200 ms): rm2 can only become active through rm1's quit (its lock deleted at once), never
+  // through rm1's session expiring.
+  constexpr absl::Duration kLongSession = absl::Seconds(40);
+  ASSERT_NO_FATAL_FAILURE(StartPair(rm1, rm2, &e1, &e2, kLongSession));
+  e1->Quit();  // graceful: deletes the breadcrumb and the lock
+  ASSERT_TRUE(WaitUntil([&] { return rm2.active.load(); }, absl::Seconds(25)));
   std::lock_guard<std::mutex> lock(rm2.mu);
   EXPECT_EQ(rm2.fenced, "");
 }

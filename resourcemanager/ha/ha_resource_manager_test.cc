@@ -96,7 +96,14 @@ TEST_F(HaResourceManagerTest, OneActiveTheStandbyRefusesAndRedirects) {
   auto rm2 = StartRm("rm2");
   ASSERT_NE(rm2, nullptr);
   EXPECT_EQ(rm2->ha_state(), "standby");
-  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  // rm2's elector has reached ZooKeeper and tried the lock rm1 holds (the same loop task sets
+  // CONNECTED and then tries the lock): it lost the election and stays standby.
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto s = Status(*rm2);
+        return s.ok() && s->zk_connection_state() == "CONNECTED";
+      },
+      absl::Seconds(30)));
   EXPECT_EQ(rm2->ha_state(), "standby");
   EXPECT_TRUE(NewApplication(*rm1).ok());
   EXPECT_GT(rm1->cluster_timestamp(), 0);
@@ -176,12 +183,16 @@ TEST_F(HaResourceManagerTest, WithoutAutomaticFailoverBothWaitForTheOperator) {
   auto rm2 = StartRm("rm2");
   ASSERT_NE(rm1, nullptr);
   ASSERT_NE(rm2, nullptr);
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  EXPECT_EQ(rm1->ha_state(), "standby");
-  EXPECT_EQ(rm2->ha_state(), "standby");
+  // Neither has an elector, so nothing but the operator can make one active: both are standby
+  // once started, and stay so.
+  for (auto* rm : {rm1.get(), rm2.get()}) {
+    EXPECT_EQ(rm->ha_state(), "standby");
+    auto status = Status(*rm);
+    ASSERT_TRUE(status.ok());
+    EXPECT_THAT(status->zk_connection_state(), HasSubstr("Could not find leader elector"));
+  }
   auto s = Status(*rm2);
   ASSERT_TRUE(s.ok());
-  EXPECT_THAT(s->zk_connection_state(), HasSubstr("Could not find leader elector"));
   ASSERT_TRUE(Transition(*rm2, true, proto::REQUEST_BY_USER).ok());
   ASSERT_TRUE(WaitUntil([&] { return rm2->ha_state() == "active"; }, absl::Seconds(10)));
   EXPECT_TRUE(NewApplication(*rm2).ok());

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <thread>
 
+#include "common/testing/unprivileged.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -119,17 +120,29 @@ TEST_F(AggregatedLogDeletionTest, MissingRootIsNothingToDoAndAFileRootIsAnError)
   EXPECT_THAT(run.errors[0], HasSubstr("cannot read " + (root_ / "file").string()));
 }
 
+// Root reads directories whatever their mode: the walk runs as an unprivileged user.
 TEST_F(AggregatedLogDeletionTest, UnreadableDirectoryIsReportedAndTheWalkGoesOn) {
-  if (geteuid() == 0) GTEST_SKIP() << "root reads directories whatever their mode";
   fs::create_directories(root_ / "bob" / "logs");
-  fs::permissions(root_ / "bob" / "logs", fs::perms::none);
   fs::path finished = AppDir("alice", "logs", "application_1_0001", {"h_1"}, kNow - 2 * kHour);
-  LogDeletionRun run = DeleteExpiredAggregatedLogs(root_.string(), "logs", kNow - kHour,
-                                                   [](const ApplicationId&) { return false; });
-  fs::permissions(root_ / "bob" / "logs", fs::perms::owner_all);
-  EXPECT_THAT(run.deleted, ElementsAre(finished.string()));
-  ASSERT_EQ(run.errors.size(), 1u);
-  EXPECT_THAT(run.errors[0], HasSubstr("cannot read " + (root_ / "bob" / "logs").string()));
+  const std::string unreadable = (root_ / "bob" / "logs").string();
+  const std::string failure = skein::testing::RunUnprivileged({root_.string()}, [&] {
+    fs::permissions(unreadable, fs::perms::none);
+    LogDeletionRun run = DeleteExpiredAggregatedLogs(root_.string(), "logs", kNow - kHour,
+                                                     [](const ApplicationId&) { return false; });
+    fs::permissions(unreadable, fs::perms::owner_all);
+    std::string why;
+    if (run.deleted != std::vector<std::string>{finished.string()}) {
+      why += "deleted " + std::to_string(run.deleted.size()) + " dirs, not just " +
+             finished.string() + "; ";
+    }
+    if (run.errors.size() != 1 ||
+        run.errors[0].find("cannot read " + unreadable) == std::string::npos) {
+      why += "errors: " + (run.errors.empty() ? std::string("none") : run.errors[0]);
+    }
+    return why;
+  });
+  EXPECT_EQ(failure, "");
+  EXPECT_FALSE(fs::exists(finished));
 }
 
 TEST_F(AggregatedLogDeletionTest, ServiceWalksAtOnceAndKeepsRunningApplications) {

@@ -26,6 +26,9 @@ class FifoScheduler final : public Scheduler {
   explicit FifoScheduler(const SchedulerOptions& options);
 
   std::string ClassName() const override { return kClassName; }
+  // `-refreshQueues`: FIFO has one queue and nothing to reload, and accepts the refresh as
+  // Hadoop's FifoScheduler.reinitialize does.
+  absl::Status Reinitialize(const conf::Configuration&) override { return absl::OkStatus(); }
   absl::StatusOr<std::string> AddAttempt(const ApplicationAttemptId& attempt,
                                          const std::string& queue, const std::string& user,
                                          int32_t app_priority) override;
