@@ -134,19 +134,23 @@ grpc::Status RmFailover::Call(const std::function<grpc::Status(size_t rm_index)>
   int failovers = 0;
   int tried_in_round = 0;
   int round = 0;
+  std::vector<std::string> last_error(rms_.size());  // what each RM said last
   while (true) {
     const size_t i = current_.load();
     grpc::Status s = call(i);
     if (!ShouldFailOver(s)) return s;
+    last_error[i] = s.error_message();
     if (failovers >= policy_.max_failovers) {
       std::vector<std::string> tried;
-      for (const RmEndpoint& e : rms_) {
-        tried.push_back(e.rm_id.empty() ? e.address : absl::StrCat(e.rm_id, " at ", e.address));
+      for (size_t r = 0; r < rms_.size(); ++r) {
+        const RmEndpoint& e = rms_[r];
+        std::string said = last_error[r].empty() ? "" : absl::StrCat(" (", last_error[r], ")");
+        tried.push_back(e.rm_id.empty() ? absl::StrCat(e.address, said)
+                                        : absl::StrCat(e.rm_id, " at ", e.address, said));
       }
-      return grpc::Status(
-          grpc::StatusCode::UNAVAILABLE,
-          absl::StrCat("Cannot reach an active ResourceManager (tried ", absl::StrJoin(tried, ", "),
-                       "; ", failovers, " failovers): ", s.error_message()));
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          absl::StrCat("Cannot reach an active ResourceManager (tried ",
+                                       absl::StrJoin(tried, ", "), "; ", failovers, " failovers)"));
     }
     ++failovers;
     if (rms_.size() > 1) {

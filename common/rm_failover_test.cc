@@ -145,7 +145,10 @@ TEST_F(RmFailoverTest, GivesUpAfterMaxFailoversNamingEveryRm) {
   });
   EXPECT_EQ(s.error_code(), grpc::StatusCode::UNAVAILABLE);
   EXPECT_EQ(n, 6);
-  EXPECT_THAT(s.error_message(), HasSubstr("rm1 at 127.0.0.1:1, rm2 at 127.0.0.1:2"));
+  EXPECT_THAT(
+      s.error_message(),
+      HasSubstr(
+          "rm1 at 127.0.0.1:1 (connection refused), rm2 at 127.0.0.1:2 (connection refused)"));
   EXPECT_THAT(s.error_message(), HasSubstr("connection refused"));
   // A sleep after each full round of both RMs, doubling up to the cap.
   EXPECT_THAT(sleeps, ElementsAre(absl::Milliseconds(10), absl::Milliseconds(20)));

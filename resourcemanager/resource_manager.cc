@@ -199,14 +199,17 @@ class ResourceManagerImpl final : public ResourceManager {
     return o;
   }
 
-  // A gRPC server with no port of its own behind a listener that also serves Hadoop IPC.
+  // A gRPC server behind a listener on `address` that also serves Hadoop IPC.
   static absl::StatusOr<std::unique_ptr<grpc::Server>> StartSharedPort(
       const std::string& address, const std::string& key,
       const std::vector<grpc::Service*>& services, hrpc::HadoopRpcServer* ipc,
       std::unique_ptr<hrpc::SharedPortListener>* listener) {
-    auto server = StartGrpcServer(address, key, services, nullptr);
+    // The gRPC server itself listens on a loopback port of its own; the listener relays to it.
+    int grpc_port = 0;
+    auto server = StartGrpcServer("127.0.0.1:0", key + " (its gRPC backend)", services, &grpc_port);
     if (!server.ok()) return server.status();
-    auto l = hrpc::SharedPortListener::Start(address, key, server->get(), ipc);
+    auto l =
+        hrpc::SharedPortListener::Start(address, key, absl::StrCat("127.0.0.1:", grpc_port), ipc);
     if (!l.ok()) return l.status();
     *listener = std::move(*l);
     return server;

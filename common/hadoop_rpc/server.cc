@@ -2,8 +2,6 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
-#include <grpcpp/server.h>
-#include <grpcpp/server_posix.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -18,6 +16,7 @@
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "common/hadoop_rpc/client.h"
 #include "common/rpc.h"
 
 namespace skein::hrpc {
@@ -397,7 +396,8 @@ void HadoopRpcServer::Shutdown() {
 }
 
 absl::StatusOr<std::unique_ptr<SharedPortListener>> SharedPortListener::Start(
-    absl::string_view address, absl::string_view key, grpc::Server* grpc, HadoopRpcServer* hadoop) {
+    absl::string_view address, absl::string_view key, std::string grpc_backend,
+    HadoopRpcServer* hadoop) {
   std::string host;
   int port = 0;
   if (auto s = SplitHostPort(address, key, &host, &port); !s.ok()) return s;
@@ -432,7 +432,7 @@ absl::StatusOr<std::unique_ptr<SharedPortListener>> SharedPortListener::Start(
                         : ntohs(reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
   listener->listen_fd_ = fd;
   listener->wake_fd_ = ::eventfd(0, EFD_CLOEXEC);
-  listener->grpc_ = grpc;
+  listener->grpc_backend_ = std::move(grpc_backend);
   listener->hadoop_ = hadoop;
   listener->acceptor_ = std::thread([l = listener.get()] { l->AcceptLoop(); });
   return listener;
@@ -478,8 +478,10 @@ void SharedPortListener::Route(int fd, std::string peer) {
   bool stopped = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    sniffing_.erase(fd);
     stopped = stopped_;
+    const bool relay = have == sizeof(head) && !stopped && kind == ConnectionKind::kOther &&
+                       !grpc_backend_.empty();
+    if (!relay) sniffing_.erase(fd);  // a relayed connection stays, for Stop to end it
   }
   if (have < sizeof(head) || stopped) {
     ::close(fd);
@@ -488,18 +490,67 @@ void SharedPortListener::Route(int fd, std::string peer) {
   } else if (kind == ConnectionKind::kHttp) {
     SendAll(fd, kHttpAnswer);
     ::close(fd);
-  } else if (grpc_ != nullptr) {
-    int flags = ::fcntl(fd, F_GETFL);
-    ::fcntl(fd, F_SETFL, flags | O_NONBLOCK);
-    int one = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    grpc::AddInsecureChannelFromFd(grpc_, fd);  // gRPC owns the fd now
+  } else if (kind == ConnectionKind::kOther && !grpc_backend_.empty()) {
+    Relay(fd);  // stays in sniffing_ (so Stop ends it) until it is closed
   } else {
     ::close(fd);
   }
   std::lock_guard<std::mutex> lock(mu_);
   --routing_;
   cv_.notify_all();
+}
+
+void SharedPortListener::Relay(int client) {
+  std::string error;
+  int backend = ConnectTcp(grpc_backend_, &error);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (backend >= 0) {
+      if (stopped_) {
+        ::shutdown(backend, SHUT_RDWR);
+      } else {
+        sniffing_.insert(backend);
+      }
+    }
+  }
+  if (backend < 0) {
+    std::cerr << "shared port: cannot reach the gRPC server at " << grpc_backend_ << ": " << error
+              << std::endl;
+  } else {
+    // Both directions on this thread: poll, then move what is there. A side that ends its
+    // writes (EOF) has that passed on; the relay ends when both have, or on any error.
+    bool open[2] = {true, true};  // client->backend, backend->client
+    const int from[2] = {client, backend}, to[2] = {backend, client};
+    char buf[65536];
+    while (open[0] || open[1]) {
+      pollfd p[2] = {{from[0], static_cast<short>(open[0] ? POLLIN : 0), 0},
+                     {from[1], static_cast<short>(open[1] ? POLLIN : 0), 0}};
+      int r = ::poll(p, 2, -1);
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) break;
+      bool failed = false;
+      for (int d = 0; d < 2 && !failed; ++d) {
+        if (!open[d] || (p[d].revents & (POLLIN | POLLHUP | POLLERR)) == 0) continue;
+        ssize_t n = ::recv(from[d], buf, sizeof(buf), 0);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          open[d] = false;
+          ::shutdown(to[d], SHUT_WR);
+          if (n < 0) failed = true;
+          continue;
+        }
+        if (!SendAll(to[d], absl::string_view(buf, static_cast<size_t>(n)))) failed = true;
+      }
+      if (failed) break;
+    }
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  sniffing_.erase(client);
+  ::close(client);
+  if (backend >= 0) {
+    sniffing_.erase(backend);
+    ::close(backend);
+  }
 }
 
 void SharedPortListener::Stop() {

@@ -10,7 +10,7 @@
 //       });
 //   HadoopRpcServer server(methods, options);
 //   auto listener = SharedPortListener::Start("0.0.0.0:8032", "yarn.resourcemanager.address",
-//                                             grpc_server.get(), &server);
+//                                             "127.0.0.1:<grpc port>", &server);
 //
 // Errors: a handler's absl::Status becomes Hadoop's ERROR response with a Java exception class
 // (JavaException below), so Hadoop's clients raise the exception they know
@@ -40,10 +40,6 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "common/hadoop_rpc/codec.h"
-
-namespace grpc {
-class Server;
-}
 
 namespace skein::hrpc {
 
@@ -166,31 +162,37 @@ class HadoopRpcServer {
 };
 
 // One TCP port for gRPC and Hadoop IPC: accepts connections, reads their first bytes, and hands
-// "hrpc" connections to the Hadoop server and every other one to the gRPC server (HTTP/2), so a
-// yarn-site.xml address works for Skein's tools and Hadoop's alike.
+// "hrpc" connections to the Hadoop server and relays every other one (gRPC's HTTP/2) to the gRPC
+// server, which listens on a loopback port of its own (`grpc_backend`, "127.0.0.1:<port>"), so a
+// yarn-site.xml address works for Skein's tools and Hadoop's alike. (Relaying bytes costs a copy
+// per gRPC call; handing the accepted socket to gRPC with AddInsecureChannelFromFd proved
+// unreliable when a server was replaced on the same port, as an HA transition does.)
 class SharedPortListener {
  public:
   // Binds `address` ("host:port", port 0 = ephemeral). A port in use is an error naming `key`.
-  // Either server may be null (its connections are then refused).
+  // An empty `grpc_backend` or a null `hadoop` refuses that kind of connection.
   static absl::StatusOr<std::unique_ptr<SharedPortListener>> Start(absl::string_view address,
                                                                    absl::string_view key,
-                                                                   grpc::Server* grpc,
+                                                                   std::string grpc_backend,
                                                                    HadoopRpcServer* hadoop);
   ~SharedPortListener() { Stop(); }
 
   int port() const { return port_; }
-  // Stops accepting; connections already handed over stay with their servers.
+  // Stops accepting and ends relayed gRPC connections; Hadoop IPC connections stay with their
+  // server.
   void Stop();
 
  private:
   SharedPortListener() = default;
   void AcceptLoop();
   void Route(int fd, std::string peer);
+  // Copies bytes both ways between a client and the gRPC backend until both sides close.
+  void Relay(int client);
 
   int listen_fd_ = -1;
   int wake_fd_ = -1;  // eventfd that stops the accept loop
   int port_ = 0;
-  grpc::Server* grpc_ = nullptr;
+  std::string grpc_backend_;
   HadoopRpcServer* hadoop_ = nullptr;
   std::thread acceptor_;
   std::mutex mu_;

@@ -3,10 +3,13 @@
 // sharing the port.
 #include "common/hadoop_rpc/server.h"
 
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <functional>
 #include <thread>
 
 #include "common/hadoop_rpc/client.h"
@@ -50,10 +53,12 @@ class HadoopRpcServerTest : public ::testing::Test {
     server_ = std::make_unique<HadoopRpcServer>(methods_, options);
     grpc::ServerBuilder builder;
     builder.RegisterService(&grpc_service_);
+    int grpc_port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &grpc_port);
     grpc_ = builder.BuildAndStart();
     ASSERT_NE(grpc_, nullptr);
-    auto listener =
-        SharedPortListener::Start("127.0.0.1:0", "test.address", grpc_.get(), server_.get());
+    auto listener = SharedPortListener::Start(
+        "127.0.0.1:0", "test.address", "127.0.0.1:" + std::to_string(grpc_port), server_.get());
     ASSERT_TRUE(listener.ok()) << listener.status();
     listener_ = std::move(*listener);
     address_ = "127.0.0.1:" + std::to_string(listener_->port());
@@ -411,6 +416,137 @@ TEST_F(HadoopRpcServerTest, GrpcAndHttpShareThePort) {
   EXPECT_NE(std::string(buf, static_cast<size_t>(n)).find("webapp.address"), std::string::npos);
   ::close(fd);
   ExpectHealthy();
+}
+
+}  // namespace
+}  // namespace skein::hrpc
+
+namespace skein::hrpc {
+namespace {
+
+bool WaitForCondition(const std::function<bool()>& f, absl::Duration timeout) {
+  absl::Time end = absl::Now() + timeout;
+  while (absl::Now() < end) {
+    if (f()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return f();
+}
+
+// A standby's gRPC server: refuses every method (as resourcemanager/ha's RefuseAllService).
+class RefuseAll final : public grpc::CallbackGenericService {
+ public:
+  grpc::ServerGenericBidiReactor* CreateReactor(grpc::GenericCallbackServerContext*) override {
+    class Refusal final : public grpc::ServerGenericBidiReactor {
+     public:
+      Refusal() { Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "not Active")); }
+      void OnDone() override { delete this; }
+    };
+    return new Refusal();
+  }
+};
+
+// What an HA transition does to the client port: the standby's server behind the shared port
+// (refusing every call) is replaced by the active's on the same port while a client keeps
+// calling. The client must reach the new server.
+TEST(SharedPortRestartTest, GrpcClientReachesTheServerThatReplacedAStandby) {
+  MethodTable methods;
+  HadoopRpcServer ipc(methods, ServerOptions());
+  RefuseAll refuse;
+  GrpcClientService service;
+  grpc::ServerBuilder standby_builder;
+  standby_builder.RegisterCallbackGenericService(&refuse);
+  int standby_port = 0;
+  standby_builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &standby_port);
+  std::unique_ptr<grpc::Server> standby = standby_builder.BuildAndStart();
+  auto standby_listener = SharedPortListener::Start(
+      "127.0.0.1:0", "test.address", "127.0.0.1:" + std::to_string(standby_port), &ipc);
+  ASSERT_TRUE(standby_listener.ok());
+  const std::string address = "127.0.0.1:" + std::to_string((*standby_listener)->port());
+  auto stub = proto::ApplicationClientProtocol::NewStub(MakeChannel(address));
+  proto::GetApplicationReportRequest req;
+  req.mutable_application_id()->set_id(1);
+  proto::GetApplicationReportResponse resp;
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok_calls{0};
+  std::thread caller([&] {
+    while (!stop) {
+      auto ctx = MakeClientContext(std::chrono::seconds(2), "c");
+      proto::GetApplicationReportResponse r;
+      if (stub->GetApplicationReport(ctx.get(), req, &r).ok()) ok_calls++;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(ok_calls.load(), 0);
+  (*standby_listener)->Stop();
+  standby->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  standby_listener->reset();
+  standby.reset();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the port is closed meanwhile
+  grpc::ServerBuilder active_builder;
+  active_builder.RegisterService(&service);
+  int active_port = 0;
+  active_builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &active_port);
+  std::unique_ptr<grpc::Server> active = active_builder.BuildAndStart();
+  auto active_listener = SharedPortListener::Start(
+      address, "test.address", "127.0.0.1:" + std::to_string(active_port), &ipc);
+  ASSERT_TRUE(active_listener.ok()) << active_listener.status();
+  EXPECT_TRUE(WaitForCondition([&] { return ok_calls.load() > 0; }, absl::Seconds(10)));
+  stop = true;
+  caller.join();
+  (*active_listener)->Stop();
+  active->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  ipc.Shutdown();
+}
+
+// What an HA transition does to the client port: the server behind the shared port is replaced
+// by a new one on the same port. A gRPC client that was connected must reach the new one.
+TEST(SharedPortRestartTest, GrpcClientReachesTheServerThatReplacedTheOldOne) {
+  MethodTable methods;
+  HadoopRpcServer ipc(methods, ServerOptions());
+  GrpcClientService service_a, service_b;
+  auto start = [&](GrpcClientService& svc, const std::string& address,
+                   std::unique_ptr<grpc::Server>* server,
+                   std::unique_ptr<SharedPortListener>* listener) {
+    grpc::ServerBuilder builder;
+    builder.RegisterService(&svc);
+    int grpc_port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &grpc_port);
+    *server = builder.BuildAndStart();
+    ASSERT_NE(*server, nullptr);
+    auto l = SharedPortListener::Start(address, "test.address",
+                                       "127.0.0.1:" + std::to_string(grpc_port), &ipc);
+    ASSERT_TRUE(l.ok()) << l.status();
+    *listener = std::move(*l);
+  };
+  std::unique_ptr<grpc::Server> server;
+  std::unique_ptr<SharedPortListener> listener;
+  start(service_a, "127.0.0.1:0", &server, &listener);
+  const std::string address = "127.0.0.1:" + std::to_string(listener->port());
+  auto stub = proto::ApplicationClientProtocol::NewStub(MakeChannel(address));
+  proto::GetApplicationReportRequest req;
+  req.mutable_application_id()->set_id(1);
+  proto::GetApplicationReportResponse resp;
+  {
+    auto ctx = MakeClientContext(std::chrono::seconds(5), "a");
+    ASSERT_TRUE(stub->GetApplicationReport(ctx.get(), req, &resp).ok());
+  }
+  listener->Stop();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  listener.reset();
+  server.reset();
+  start(service_b, address, &server, &listener);
+  bool reached = false;
+  for (int i = 0; i < 50 && !reached; ++i) {
+    auto ctx = MakeClientContext(std::chrono::seconds(2), "b");
+    reached = stub->GetApplicationReport(ctx.get(), req, &resp).ok();
+    if (!reached) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(reached);
+  listener->Stop();
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+  ipc.Shutdown();
 }
 
 }  // namespace

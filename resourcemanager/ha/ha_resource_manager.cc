@@ -279,9 +279,12 @@ class HaResourceManagerImpl final : public ResourceManager {
           key == "yarn.resourcemanager.address" || key == "yarn.resourcemanager.admin.address";
       grpc::ServerBuilder builder;
       builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-      int bound_port = 0;
+      int bound_port = 0, grpc_port = 0;
       if (!shared) {
         builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &bound_port);
+      } else {
+        // The shared port's listener relays gRPC connections to this loopback port.
+        builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(), &grpc_port);
       }
       if (key == "yarn.resourcemanager.admin.address") {
         builder.RegisterService(standby_ha_service_.get());
@@ -290,7 +293,7 @@ class HaResourceManagerImpl final : public ResourceManager {
       refusers_.push_back(std::make_unique<RefuseAllService>(refusal_));
       builder.RegisterCallbackGenericService(refusers_.back().get());
       std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-      if (server != nullptr && shared) {
+      if (server != nullptr && shared && grpc_port != 0) {
         auto table = std::make_unique<hrpc::MethodTable>();
         if (key == "yarn.resourcemanager.admin.address") AddHaProtocol(*table);
         table->SetFallback(
@@ -298,7 +301,8 @@ class HaResourceManagerImpl final : public ResourceManager {
         hrpc::ServerOptions o;
         o.name = absl::StrCat("ResourceManager ", ha_.rm_id, " (standby) ", key);
         auto ipc = std::make_unique<hrpc::HadoopRpcServer>(*table, o);
-        auto listener = hrpc::SharedPortListener::Start(address, key, server.get(), ipc.get());
+        auto listener = hrpc::SharedPortListener::Start(
+            address, key, absl::StrCat("127.0.0.1:", grpc_port), ipc.get());
         if (!listener.ok()) {
           server->Shutdown();
           return absl::Status(listener.status().code(),

@@ -129,10 +129,12 @@ TEST(LogsEndToEndTest, FullDisksMakeTheNodeUnhealthy) {
   TestCluster cluster(
       1, {{"yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage",
            "0.0001"}});
-  // Start() waits for a RUNNING node, which never comes (it reports unhealthy at once): the
-  // daemons are up all the same, so its timeout is expected.
+  // Start() waits for a RUNNING node, which normally never comes (the node reports unhealthy at
+  // once): the daemons are up all the same, so its timeout is expected. On a loaded machine the
+  // node may register before its first disk check and be RUNNING for a moment; either way it
+  // must end UNHEALTHY below.
   absl::Status started = cluster.Start();
-  EXPECT_TRUE(absl::IsDeadlineExceeded(started)) << started;
+  EXPECT_TRUE(started.ok() || absl::IsDeadlineExceeded(started)) << started;
   ASSERT_TRUE(
       WaitFor([&] { return cluster.CountNodes(proto::NS_UNHEALTHY) == 1; }, absl::Seconds(30)));
   CommandResult list = cluster.Yarn({"node", "-list", "-all"});
