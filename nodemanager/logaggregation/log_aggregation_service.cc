@@ -102,6 +102,10 @@ void LogAggregationService::ScheduleDeletion(const ApplicationId& app, const std
     LogError(store_->StoreLogDeletion(
         PendingLogDeletion{app, user, clock_.NowMillis() + absl::ToInt64Milliseconds(delay)}));
   }
+  // As Hadoop's NonAggregatingLogHandler ("Scheduling Log Deletion for application"): after the
+  // state store has the deletion, so a restart from here on carries it out.
+  fprintf(stderr, "skein nodemanager: log aggregation: local logs of %s are deleted in %s\n",
+          app.ToString().c_str(), absl::FormatDuration(delay).c_str());
   if (delay <= absl::ZeroDuration() && worker_->IsLoopThread()) {
     DeleteLocal(app);
   } else {

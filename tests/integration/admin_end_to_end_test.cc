@@ -332,7 +332,16 @@ TEST(AdminEndToEndTest, FairAllocationFileIsReloadedWhenItChanges) {
       absl::Seconds(30)))
       << seen.out << seen.err;
   write("<allocations><queue name=\"fresh\"><weight>oops</weight></queue>\n");
-  absl::SleepFor(absl::Seconds(12));  // one more check interval
+  // The next check (within 10 s) logs the broken file by name, and the running queues stay.
+  const std::string rm_err = cluster.base_dir() + "/rm.err";
+  auto logged = [&] {
+    const std::string err = ReadFileOrEmpty(rm_err);
+    const size_t at = err.find(
+        "ResourceManager: reloading the scheduler configuration failed; keeping the running "
+        "queues: ");
+    return at != std::string::npos && err.find(file, at) != std::string::npos;
+  };
+  EXPECT_TRUE(WaitFor(logged, absl::Seconds(60))) << ReadFileOrEmpty(rm_err);
   CommandResult still = cluster.Yarn({"queue", "-status", "root.fresh"});
   EXPECT_EQ(still.exit_code, 0) << still.out << still.err;
   EXPECT_EQ(still.out, seen.out);

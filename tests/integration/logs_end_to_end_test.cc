@@ -110,8 +110,22 @@ TEST(LogsEndToEndTest, ResourceManagerDeletesExpiredAggregatedLogsOfFinishedApps
   { std::ofstream(running_dir + "/somehost_1") << "rolled logs"; }
   Age(running_dir + "/somehost_1", 3600);
   Age(running_dir, 3600);
-  // Several walks later (one a second) it is still there.
-  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  // Walks that started after it was planted have passed over it: each is seen deleting an old
+  // directory of an application the RM does not know, planted after the previous one went.
+  for (const std::string canary : {"application_1_0098", "application_1_0099"}) {
+    fs::create_directories(user_dir + canary);
+    { std::ofstream(user_dir + canary + "/somehost_1") << "old"; }
+    Age(user_dir + canary + "/somehost_1", 3600);
+    Age(user_dir + canary, 3600);
+    EXPECT_TRUE(WaitFor(
+        [&] {
+          return absl::StrContains(ReadFileOrEmpty(cluster.base_dir() + "/rm.err"),
+                                   "deleted aggregated logs in " + user_dir + canary);
+        },
+        absl::Seconds(30)))
+        << canary << "\n"
+        << ReadFileOrEmpty(cluster.base_dir() + "/rm.err");
+  }
   EXPECT_TRUE(fs::exists(running_dir + "/somehost_1"));
   EXPECT_EQ(cluster.Report(running)->yarn_application_state(), proto::RUNNING);
 

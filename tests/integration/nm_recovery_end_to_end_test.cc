@@ -44,9 +44,27 @@ int FreePort() {
   return port;
 }
 
+// SIGKILLs the only NodeManager and starts it again; returns once the new process has recovered
+// and registered with the RM (its new web port shows in the node report), false if it did not
+// within a generous deadline.
+bool RestartNodeManager(TestCluster& cluster) {
+  const std::vector<std::string> before = cluster.RunningNodeHttpAddresses();
+  cluster.KillNodeManager(0);
+  if (!cluster.StartNodeManager(0).ok()) return false;
+  const bool registered = WaitFor(
+      [&] {
+        std::vector<std::string> now = cluster.RunningNodeHttpAddresses();
+        return now.size() == 1 && now != before;
+      },
+      absl::Seconds(60));
+  EXPECT_TRUE(registered) << "the restarted NodeManager did not register; its stderr: "
+                          << ReadFileOrEmpty(cluster.base_dir() + "/nm0/nm.err");
+  return registered;
+}
+
 // Runs a dshell app whose worker sleeps `seconds`, SIGKILLs and restarts the only NodeManager
 // while it runs, and returns the app's final report. `around_restart` (if set) runs just before
-// the kill (false) and just after the restart (true).
+// the kill (false) and once the restarted NodeManager has registered (true).
 proto::ApplicationReportProto RestartDuringApp(
     TestCluster& cluster, int seconds,
     const std::function<void(bool restarted)>& around_restart = nullptr) {
@@ -67,9 +85,8 @@ proto::ApplicationReportProto RestartDuringApp(
       },
       absl::Seconds(30)));
   if (around_restart) around_restart(false);
-  cluster.KillNodeManager(0);
-  EXPECT_TRUE(cluster.StartNodeManager(0).ok());
-  if (around_restart) around_restart(true);
+  const bool restarted = RestartNodeManager(cluster);
+  if (around_restart && restarted) around_restart(true);
   auto report =
       cluster.WaitForState(id, {proto::FINISHED, proto::FAILED, proto::KILLED}, absl::Seconds(90));
   if (!report.ok()) {
@@ -142,7 +159,9 @@ TEST(NmRecoveryEndToEnd, RecoveredContainersKeepTheirCgroupsUntilTheyEnd) {
     TestCluster cluster(1, properties);
     ASSERT_TRUE(cluster.Start().ok());
     std::vector<std::string> before;
-    proto::ApplicationReportProto r = RestartDuringApp(cluster, 8, [&](bool restarted) {
+    // The worker outlives a slow restart on a loaded machine: the check after the restart needs
+    // it still running.
+    proto::ApplicationReportProto r = RestartDuringApp(cluster, 20, [&](bool restarted) {
       if (!restarted) {
         before = ContainerGroups(cpu);  // the AM's and the worker's
         EXPECT_EQ(before.size(), 2u);
@@ -167,9 +186,11 @@ TEST(NmRecoveryEndToEnd, RecoveredContainersKeepTheirCgroupsUntilTheyEnd) {
 }
 
 TEST(NmRecoveryEndToEnd, PendingLocalLogDeletionSurvivesTheRestart) {
+  constexpr absl::Duration kRetain = absl::Seconds(20);
   std::string recovery_dir;
-  auto properties = RecoveryProperties("skein-nm-logdel-", &recovery_dir,
-                                       {{"yarn.nodemanager.log.retain-seconds", "6"}});
+  auto properties = RecoveryProperties(
+      "skein-nm-logdel-", &recovery_dir,
+      {{"yarn.nodemanager.log.retain-seconds", absl::StrCat(absl::ToInt64Seconds(kRetain))}});
   ASSERT_FALSE(properties.empty());
   TestCluster cluster(1, properties);
   ASSERT_TRUE(cluster.Start().ok());
@@ -178,16 +199,30 @@ TEST(NmRecoveryEndToEnd, PendingLocalLogDeletionSurvivesTheRestart) {
   const std::string id = AppIdFrom(r.out);
   ASSERT_FALSE(id.empty()) << r.out;
   const std::string local_logs = cluster.nm_log_dir(0) + "/" + id;
-  // The RM lists the app for cleanup in the next heartbeat; the NM schedules the deletion
-  // (retain-seconds after that) and is killed well before it is due.
-  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  // The RM lists the app for cleanup in a heartbeat; the NM records the deletion (due
+  // retain-seconds later) in its state store and says so on stderr.
+  const std::string nm_err = cluster.base_dir() + "/nm0/nm.err";
+  const std::string scheduled = "local logs of " + id + " are deleted in";
+  ASSERT_TRUE(WaitFor([&] { return absl::StrContains(ReadFileOrEmpty(nm_err), scheduled); },
+                      absl::Seconds(60)))
+      << ReadFileOrEmpty(nm_err);
+  const auto scheduled_at = std::chrono::steady_clock::now();
+  auto since_scheduled = [&] {
+    return absl::FromChrono(std::chrono::steady_clock::now() - scheduled_at);
+  };
   ASSERT_TRUE(std::filesystem::exists(local_logs));
-  cluster.KillNodeManager(0);
-  ASSERT_TRUE(cluster.StartNodeManager(0).ok());
-  EXPECT_TRUE(std::filesystem::exists(local_logs));  // not due yet
-  // The restarted NodeManager found the deletion in its state store and carries it out.
-  EXPECT_TRUE(WaitFor([&] { return !std::filesystem::exists(local_logs); }, absl::Seconds(20)))
-      << ReadFileOrEmpty(cluster.base_dir() + "/nm0/nm.err");
+  ASSERT_TRUE(RestartNodeManager(cluster));
+  // The restarted NodeManager has loaded the pending deletion: it waits for the recorded due
+  // time rather than deleting at once (meaningful only while that time is still ahead).
+  const absl::Duration restart_took = since_scheduled();
+  ASSERT_LT(restart_took, kRetain - absl::Seconds(2)) << "restart too slow to tell";
+  EXPECT_TRUE(std::filesystem::exists(local_logs)) << "deleted before it was due";
+  // It carries the deletion out when due: not before retain-seconds from scheduling (less the
+  // 50 ms the poll above may have lagged), and within a generous deadline after.
+  EXPECT_TRUE(
+      WaitFor([&] { return !std::filesystem::exists(local_logs); }, kRetain + absl::Seconds(40)))
+      << ReadFileOrEmpty(nm_err);
+  EXPECT_GE(since_scheduled(), kRetain - absl::Seconds(1));
   std::filesystem::remove_all(recovery_dir);
 }
 

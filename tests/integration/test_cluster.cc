@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -382,6 +383,23 @@ int TestCluster::CountNodes(proto::NodeState state) const {
   auto ctx = MakeClientContext(std::chrono::seconds(5));
   if (!stub_->GetClusterNodes(ctx.get(), req, &resp).ok()) return -1;
   return resp.node_reports_size();
+}
+
+std::vector<proto::NodeReportProto> TestCluster::NodeReports() const {
+  proto::GetClusterNodesRequest req;
+  proto::GetClusterNodesResponse resp;
+  auto ctx = MakeClientContext(std::chrono::seconds(5));
+  if (!stub_->GetClusterNodes(ctx.get(), req, &resp).ok()) return {};
+  return {resp.node_reports().begin(), resp.node_reports().end()};
+}
+
+std::vector<std::string> TestCluster::RunningNodeHttpAddresses() const {
+  std::vector<std::string> out;
+  for (const proto::NodeReportProto& n : NodeReports()) {
+    if (n.node_state() == proto::NS_RUNNING) out.push_back(n.http_address());
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 }  // namespace skein::testing

@@ -95,6 +95,12 @@ class TestCluster {
       const std::string& app_id, const std::vector<proto::YarnApplicationState>& states,
       absl::Duration timeout) const;
   int CountNodes(proto::NodeState state) const;
+  // Every node the RM knows, in any state; empty when the RM does not answer.
+  std::vector<proto::NodeReportProto> NodeReports() const;
+  // The HTTP addresses (host:port) the RUNNING nodes registered with, sorted. A NodeManager
+  // binds a new ephemeral web port each start, so after a restart its entry changes once the
+  // new process has recovered its state and registered.
+  std::vector<std::string> RunningNodeHttpAddresses() const;
 
   const std::string& base_dir() const { return base_; }
   const std::string& conf_dir() const { return conf_dir_; }
