@@ -99,6 +99,17 @@ std::string RpcMetrics::RenderPrometheus() const {
   return out;
 }
 
+std::map<std::string, RpcMetrics::MethodTotals> RpcMetrics::Totals() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, MethodTotals> out;
+  for (const auto& [method, h] : by_method_) {
+    MethodTotals& t = out[method];
+    for (const auto& b : h->buckets) t.calls += b.load(std::memory_order_relaxed);
+    t.seconds = static_cast<double>(h->sum_nanos.load(std::memory_order_relaxed)) / 1e9;
+  }
+  return out;
+}
+
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface> MakeRpcLatencyInterceptor(
     RpcMetrics& metrics) {
   return std::make_unique<LatencyInterceptorFactory>(metrics);

@@ -39,6 +39,12 @@ class RpcMetrics {
   void Record(absl::string_view method, double seconds);
   // Prometheus text (format 0.0.4) of every method seen so far; "" when none.
   std::string RenderPrometheus() const;
+  // Calls and total latency per method so far (the daemons' /jmx RpcActivity beans).
+  struct MethodTotals {
+    uint64_t calls = 0;
+    double seconds = 0;
+  };
+  std::map<std::string, MethodTotals> Totals() const;
 
  private:
   struct Histogram {

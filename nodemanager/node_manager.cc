@@ -234,6 +234,13 @@ class NodeManagerImpl final : public NodeManager {
     snap.last_update_ms = clock_.NowMillis();
     snap.containers = manager_->AllStatuses();
     snap.log_dirs = config_.log_dirs;
+    const ContainerManager::Counters& counted = manager_->counters();
+    snap.containers_launched = counted.launched;
+    snap.containers_completed = counted.completed;
+    snap.containers_failed = counted.failed;
+    snap.containers_killed = counted.killed;
+    snap.launch_duration_ops = counted.launch_duration_ops;
+    snap.launch_duration_total_ms = counted.launch_duration_total_ms;
     for (const ContainerManager::ContainerView& v : manager_->Views()) {
       snap.container_users[v.id.ToString()] = v.user;
       if (!v.log_dir.empty()) snap.container_log_dirs[v.id.ToString()] = v.log_dir;

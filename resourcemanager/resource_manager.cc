@@ -140,6 +140,10 @@ class ResourceManagerImpl final : public ResourceManager {
     });
     // Web (issue 6): REST, UI and /metrics, after the gRPC servers.
     web_.set_ha_zk_state(ha_options_.ha_zk_connection_state);
+    web_.set_rpc_addresses({{"ApplicationClientProtocol", client_address_},
+                            {"ApplicationMasterProtocol", scheduler_address_},
+                            {"ResourceTracker", tracker_address_},
+                            {"ResourceManagerAdministrationProtocol", admin_address_}});
     if (auto s = web_.Start(webapp_configured_); !s.ok()) return Fail(s);
     webapp_address_ = BoundAddress(webapp_configured_, web_.port());
     // Aggregated-log retention (issue 4): walks the remote log dir on its own thread; asks the

@@ -8,6 +8,7 @@ PACKAGES=(
   libabsl-dev nlohmann-json3-dev libgtest-dev libgmock-dev libcgroup-dev
   libzookeeper-mt-dev zookeeperd libleveldb-dev libpugixml-dev libcpp-httplib-dev
   libssl-dev libbenchmark-dev procps libarchive-dev
+  prometheus  # promtool: tests/operators checks /metrics and /prom (issue 16)
   chromium
 )
 missing=()

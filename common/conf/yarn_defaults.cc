@@ -11,6 +11,9 @@ const std::vector<ConfKey>& YarnDefaults() {
       {"yarn.log.dir", "${hadoop.tmp.dir}/logs",
        "Directory for daemon logs. Skein-specific default: Hadoop sets this from its launch "
        "scripts ($YARN_LOG_DIR), Skein has no such scripts so it derives it from hadoop.tmp.dir."},
+      {"hadoop.http.staticuser.user", "dr.who",
+       "The user the web UI and REST API act as when a request names none (no user.name), as "
+       "Hadoop's StaticUserWebFilter."},
       {"yarn.acl.enable", "false", "Whether YARN ACLs (admin and queue ACLs) are enforced."},
       {"yarn.admin.acl", "*",
        "Users and groups allowed to administer the cluster, as \"users groups\"; * means "

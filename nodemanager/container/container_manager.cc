@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -144,6 +145,7 @@ absl::Status ContainerManager::StartOne(const proto::StartContainerRequest& requ
   Entry& entry = containers_[*id];
   entry.container = std::make_unique<Container>(*id, ident->app_submitter(),
                                                 Resource::FromProto(ident->resource()));
+  entry.started_ms = clock_.NowMillis();
   Launch(entry, request.container_launch_context());
   return absl::OkStatus();
 }
@@ -341,6 +343,12 @@ void ContainerManager::Run(Entry& entry, const proto::ContainerLaunchContextProt
   }
   entry.pid = *pid;
   c.Launched();
+  ++counters_.launched;
+  if (entry.started_ms > 0) {
+    ++counters_.launch_duration_ops;
+    counters_.launch_duration_total_ms +=
+        std::max<int64_t>(0, clock_.NowMillis() - entry.started_ms);
+  }
   if (spec.argv.empty()) {
     // Launched through the script, already written.
   } else if (absl::Status s = WriteLaunchScript(spec.script_path, p); !s.ok()) {
@@ -376,6 +384,13 @@ void ContainerManager::OnProcessExit(const ContainerId& id, ProcessExit exit) {
 
 void ContainerManager::Completed(Entry& entry) {
   entry.container->Finish();
+  if (entry.container->kill_requested()) {
+    ++counters_.killed;
+  } else if (entry.container->exit_status() == 0) {
+    ++counters_.completed;
+  } else {
+    ++counters_.failed;
+  }
   if (entry.hooks_prepared) {
     entry.hooks_prepared = false;
     const ContainerId id = entry.container->id();

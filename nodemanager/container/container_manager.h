@@ -107,6 +107,19 @@ class ContainerManager {
   }
   int NumProcessesRunning() const;
 
+  // Hadoop's NodeManagerMetrics counters since this process started (the NM's /jmx):
+  // containers launched, completed with exit 0, failed (non-zero exit or launch failure) and
+  // killed, and the launch duration (StartContainers to the process running, ms).
+  struct Counters {
+    int64_t launched = 0;
+    int64_t completed = 0;
+    int64_t failed = 0;
+    int64_t killed = 0;
+    int64_t launch_duration_ops = 0;
+    int64_t launch_duration_total_ms = 0;
+  };
+  const Counters& counters() const { return counters_; }
+
   // Read-only view of one container for the NodeManager's log aggregation, web pages and
   // recovery (loop thread).
   struct ContainerView {
@@ -139,6 +152,7 @@ class ContainerManager {
     std::string local_root;  // the local dir and log dir the two above are in
     std::string log_root;
     bool hooks_prepared = false;  // hooks->Cleanup is owed
+    int64_t started_ms = 0;       // StartContainers accepted it (counters_ launch duration)
   };
 
   static ContainerView ViewOf(const ContainerId& id, const Entry& entry);
@@ -174,6 +188,7 @@ class ContainerManager {
   NodeId node_id_;
   std::vector<MasterKey> keys_;  // newest last, at most two
   std::function<void()> on_completed_;
+  Counters counters_;
   absl::flat_hash_map<ContainerId, Entry> containers_;
   // Completed containers the RM acknowledged: a token for one of them is refused.
   absl::flat_hash_set<ContainerId> forgotten_;

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -15,6 +16,8 @@
 #include "absl/strings/str_cat.h"
 #include "common/rpc_metrics.h"
 #include "common/web/http_listen.h"
+#include "common/web/jmx.h"
+#include "common/web/raw_query.h"
 #include "common/web/xml.h"
 #include "nlohmann/json.hpp"
 #include "nodemanager/logaggregation/log_format.h"
@@ -225,6 +228,55 @@ bool ServeLogPage(const httplib::Request& req, httplib::Response& res, const NmW
 
 }  // namespace
 
+std::vector<skein::web::JmxBean> NmJmxBeans(
+    const NmWebSnapshot& s, const std::string& hostname,
+    const std::map<std::string, RpcMetrics::MethodTotals>& rpc) {
+  int64_t running = 0, initing = 0, allocated = 0, mem = 0, vcores = 0;
+  for (const auto& c : s.containers) {
+    if (Completed(c)) continue;
+    ++allocated;
+    mem += c.capability().memory_mb();
+    vcores += c.capability().virtual_cores();
+    std::string state = NmState(c);
+    if (state == "NEW" || state == "LOCALIZING" || state == "LOCALIZED") {
+      ++initing;
+    } else if (state == "RUNNING") {
+      ++running;
+    }
+  }
+  int64_t available_mb = std::max<int64_t>(0, s.total.memory_mb - mem);
+  skein::web::JmxBean b{"Hadoop:service=NodeManager,name=NodeManagerMetrics", "NodeManagerMetrics"};
+  b.attributes = {
+      {"tag.Context", "yarn"},
+      {"tag.Hostname", hostname},
+      {"ContainersLaunched", s.containers_launched},
+      {"ContainersCompleted", s.containers_completed},
+      {"ContainersFailed", s.containers_failed},
+      {"ContainersKilled", s.containers_killed},
+      {"ContainersRolledBackOnFailure", 0},
+      {"ContainersReIniting", 0},
+      {"ContainersIniting", initing},
+      {"ContainersRunning", running},
+      {"ContainersPaused", 0},
+      // Hadoop rounds allocated memory up and available memory down to whole GB.
+      {"AllocatedGB", (mem + 1023) / 1024},
+      {"AllocatedContainers", allocated},
+      {"AvailableGB", available_mb / 1024},
+      {"AllocatedVCores", vcores},
+      {"AvailableVCores", std::max<int64_t>(0, s.total.vcores - vcores)},
+      {"ContainerLaunchDurationNumOps", s.launch_duration_ops},
+      {"ContainerLaunchDurationAvgTime", s.launch_duration_ops > 0
+                                             ? static_cast<double>(s.launch_duration_total_ms) /
+                                                   static_cast<double>(s.launch_duration_ops)
+                                             : 0.0},
+  };
+  std::vector<skein::web::JmxBean> out;
+  out.push_back(std::move(b));
+  skein::web::AppendRpcBeans("NodeManager", hostname,
+                             {{"ContainerManagementProtocol", s.node_id.port()}}, rpc, out);
+  return out;
+}
+
 NmWebServer::NmWebServer(EventLoop& loop, std::function<NmWebSnapshot()> snapshot)
     : loop_(loop), snapshot_(std::move(snapshot)) {}
 
@@ -248,7 +300,7 @@ absl::Status NmWebServer::Start(const std::string& address) {
     const std::string& p = req.path;
     bool known = p == "/ws/v1/node" || p == "/ws/v1/node/" || p == "/ws/v1/node/info" ||
                  p == "/ws/v1/node/apps" || p == "/ws/v1/node/containers" || p == "/metrics" ||
-                 p == "/prom" || std::regex_match(p, m, kApp) ||
+                 p == "/prom" || p == "/jmx" || std::regex_match(p, m, kApp) ||
                  std::regex_match(p, m, kContainer) || IsLogPath(p);
     if (!known) return NotFound(req, res, "no such resource: " + p);
     if (req.method != "GET" && req.method != "HEAD") {
@@ -259,6 +311,17 @@ absl::Status NmWebServer::Start(const std::string& address) {
     }
     NmWebSnapshot s = loop_.RunSync([this] { return snapshot_(); });
     if (ServeLogPage(req, res, s)) return;
+    if (p == "/jmx") {
+      skein::web::JmxResponse out = skein::web::RenderJmx(
+          NmJmxBeans(s, skein::web::LocalHostName(), RpcMetrics::Global().Totals()),
+          skein::web::RawQueryParam(req.target, "qry"),
+          skein::web::RawQueryParam(req.target, "get"));
+      res.status = out.status;
+      res.set_header("Access-Control-Allow-Methods", "GET");
+      res.set_header("Access-Control-Allow-Origin", "*");
+      res.set_content(out.body, out.content_type);
+      return;
+    }
     if (p == "/metrics" || p == "/prom") {
       int64_t running = 0, done = 0, mem = 0, vcores = 0;
       for (const auto& c : s.containers) {
@@ -277,9 +340,10 @@ absl::Status NmWebServer::Start(const std::string& address) {
       };
       gauge("yarn_nm_containers_running", "Containers running on this node.", running);
       gauge("yarn_nm_containers_completed", "Completed containers not yet forgotten.", done);
-      gauge("yarn_nm_allocated_mb", "Memory of running containers, MB.", mem);
-      gauge("yarn_nm_available_mb", "Memory offered minus running containers', MB.",
-            std::max<int64_t>(0, s.total.memory_mb - mem));
+      // Bytes, Prometheus' base unit (promtool refuses abbreviated units such as _mb).
+      gauge("yarn_nm_allocated_memory_bytes", "Memory of running containers.", mem * 1024 * 1024);
+      gauge("yarn_nm_available_memory_bytes", "Memory offered minus running containers'.",
+            std::max<int64_t>(0, s.total.memory_mb - mem) * 1024 * 1024);
       gauge("yarn_nm_allocated_vcores", "Virtual cores of running containers.", vcores);
       gauge("yarn_nm_available_vcores", "Virtual cores offered minus running containers'.",
             std::max<int64_t>(0, s.total.vcores - vcores));

@@ -20,6 +20,8 @@
 #include "common/event_loop.h"
 #include "common/ids.h"
 #include "common/resource.h"
+#include "common/rpc_metrics.h"
+#include "common/web/jmx.h"
 #include "protos/records.pb.h"
 #include "protos/resource_tracker.pb.h"
 
@@ -42,7 +44,21 @@ struct NmWebSnapshot {
   std::vector<std::string> log_dirs;
   std::map<std::string, std::string> container_log_dirs;
   std::map<std::string, std::string> log_aggregation_status;  // app id -> status
+  // /jmx NodeManagerMetrics (issue 16): cumulative since the NM started.
+  int64_t containers_launched = 0;
+  int64_t containers_completed = 0;  // exit 0
+  int64_t containers_failed = 0;
+  int64_t containers_killed = 0;
+  int64_t launch_duration_ops = 0;
+  int64_t launch_duration_total_ms = 0;
 };
+
+// The NodeManager's /jmx beans (issue 16), named as Hadoop's: NodeManagerMetrics
+// (NodeManagerMetrics.java) and RpcActivityForPort<port> for ContainerManagementProtocol.
+// ContainerLaunchDurationAvgTime averages over the process's life.
+std::vector<skein::web::JmxBean> NmJmxBeans(
+    const NmWebSnapshot& s, const std::string& hostname,
+    const std::map<std::string, RpcMetrics::MethodTotals>& rpc);
 
 class NmWebServer {
  public:

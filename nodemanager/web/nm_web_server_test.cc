@@ -139,8 +139,8 @@ TEST_F(NmWebTest, XmlAndMetrics) {
   auto m = http_->Get("/metrics");
   ASSERT_TRUE(m);
   EXPECT_NE(m->body.find("yarn_nm_containers_running 2\n"), std::string::npos) << m->body;
-  EXPECT_NE(m->body.find("yarn_nm_allocated_mb 3072\n"), std::string::npos);
-  EXPECT_NE(m->body.find("yarn_nm_available_mb 5120\n"), std::string::npos);
+  EXPECT_NE(m->body.find("yarn_nm_allocated_memory_bytes 3221225472\n"), std::string::npos);
+  EXPECT_NE(m->body.find("yarn_nm_available_memory_bytes 5368709120\n"), std::string::npos);
 }
 
 TEST_F(NmWebTest, ErrorStatuses) {

@@ -22,6 +22,7 @@ absl::StatusOr<RmConfig> RmConfig::FromConfiguration(const conf::Configuration& 
       conf.Get("yarn.resourcemanager.resource-tracker.address", c.resource_tracker_address);
   c.admin_address = conf.Get("yarn.resourcemanager.admin.address", c.admin_address);
   c.admin_acl = conf.Get("yarn.admin.acl", c.admin_acl);
+  c.http_static_user = conf.Get("hadoop.http.staticuser.user", c.http_static_user);
 
 #define SKEIN_GET(var, getter, key, def) \
   do {                                   \

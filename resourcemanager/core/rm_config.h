@@ -34,6 +34,8 @@ struct RmConfig {
   bool acl_enable = false;
   bool log_aggregation_enable = false;  // yarn.log-aggregation-enable (reports show DISABLED)
   std::string admin_acl = "*";
+  // hadoop.http.staticuser.user: who an anonymous web/REST request acts as (StaticUserWebFilter).
+  std::string http_static_user = "dr.who";
   // How often the RM checks the scheduler's ReloadableFiles() for a new modification time (YARN's
   // allocation-file reload interval; not a configuration key).
   int64_t reload_check_interval_ms = 10000;

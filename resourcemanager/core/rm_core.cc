@@ -278,6 +278,10 @@ void RmCore::LaunchAm(App& app, Attempt& attempt) {
   env["APP_SUBMIT_TIME_ENV"] = absl::StrCat(app.submit_time);
   env["MAX_APP_ATTEMPTS"] = absl::StrCat(app.max_attempts);
   ApplicationAttemptId id = attempt.id;
+  attempt.launch_asked_ms = clock_.NowMillis();
+  if (attempt.start_time > 0) {
+    web_counters_.am_container_allocation_delay.Add(attempt.launch_asked_ms - attempt.start_time);
+  }
   launcher_.Launch(attempt.am_container, clc, [this, id](absl::Status s) {
     loop_.Post([this, id, s] { OnAmLaunched(id, s); });
   });
@@ -292,6 +296,10 @@ void RmCore::OnAmLaunched(const ApplicationAttemptId& id, absl::Status status) {
   if (status.ok()) {
     attempt->state = proto::APP_ATTEMPT_LAUNCHED;
     app->launch_time = clock_.NowMillis();
+    attempt->launched_ms = app->launch_time;
+    if (attempt->launch_asked_ms > 0) {
+      web_counters_.am_launch_delay.Add(attempt->launched_ms - attempt->launch_asked_ms);
+    }
     PersistAttempt(*app, *attempt);
     return;
   }
@@ -337,6 +345,9 @@ absl::StatusOr<proto::RegisterApplicationMasterResponse> RmCore::RegisterAm(
         absl::StrCat(id.ToString(), " cannot register in its current state"));
   }
   attempt->state = proto::APP_ATTEMPT_RUNNING;
+  if (attempt->launched_ms > 0) {
+    web_counters_.am_register_delay.Add(clock_.NowMillis() - attempt->launched_ms);
+  }
   attempt->host = req.host().empty() ? "N/A" : req.host();
   attempt->rpc_port = req.rpc_port();
   attempt->tracking_url = req.tracking_url();

@@ -218,6 +218,19 @@ class RmCore {
     int64_t apps_completed = 0;  // reached FINISHED
     int64_t apps_failed = 0;
     int64_t apps_killed = 0;
+    // Hadoop's ClusterMetrics MutableRates (ms): attempt start -> AM container allocated,
+    // launch asked -> NM started it, started -> AM registered.
+    struct Rate {
+      int64_t ops = 0;
+      int64_t total_ms = 0;
+      void Add(int64_t ms) {
+        ++ops;
+        total_ms += ms < 0 ? 0 : ms;
+      }
+    };
+    Rate am_container_allocation_delay;
+    Rate am_launch_delay;
+    Rate am_register_delay;
   };
   struct WebClusterMetrics {
     WebCounters counters;
@@ -278,6 +291,8 @@ class RmCore {
     int32_t am_exit_status = -1000;
     int64_t start_time = 0;
     int64_t finish_time = 0;
+    int64_t launch_asked_ms = 0;  // /jmx AMLaunchDelay / AMRegisterDelay
+    int64_t launched_ms = 0;
     std::vector<proto::ContainerProto> new_allocations;
     std::vector<proto::ContainerStatusProto> new_completions;
     std::vector<ContainerId> to_preempt;  // next AllocateResponse.preempt.strict_contract

@@ -1,5 +1,6 @@
 // The web server of a STANDBY ResourceManager (HA): /ws/v1/cluster/info with haState STANDBY,
-// everything else redirected (307) to the active RM's web address, as Hadoop's RMWebAppFilter.
+// everything else redirected (307) to the active RM's web address, as Hadoop's RMWebAppFilter;
+// with no active RM, Hadoop's "Can not find any active RM" page with a Refresh header.
 //
 // Thread rules: Start/Stop from one controlling thread; handlers run on cpp-httplib's threads and
 // call `find_active_webapp`, which may block (it asks the other RMs).
@@ -16,7 +17,9 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace skein::rm::ha {
 
@@ -39,6 +42,8 @@ class StandbyWebServer {
   int port() const { return port_; }
 
  private:
+  // The page for any path when no RM is active (Hadoop's Refresh page; see the .cc).
+  void NoActivePage(const httplib::Request& req, httplib::Response& res) const;
   StandbyWebOptions options_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;

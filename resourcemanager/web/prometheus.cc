@@ -1,15 +1,19 @@
 #include "resourcemanager/web/prometheus.h"
 
 #include <algorithm>
+#include <cmath>
 #include <functional>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "resourcemanager/web/rm_views.h"
 
 namespace skein::web {
 namespace {
+
+constexpr int64_t kMiB = 1024 * 1024;
 
 void Gauge(std::string& out, const std::string& name, const std::string& help, int64_t value) {
   absl::StrAppend(&out, "# HELP ", name, " ", help, "\n# TYPE ", name, " gauge\n", name, " ", value,
@@ -18,6 +22,14 @@ void Gauge(std::string& out, const std::string& name, const std::string& help, i
 
 std::string LabelValue(const std::string& v) {
   return absl::StrReplaceAll(v, {{"\\", "\\\\"}, {"\"", "\\\""}, {"\n", "\\n"}});
+}
+
+// Whole values as integers (byte counts exceed the 6 significant digits StrCat gives a double).
+std::string Number(double v) {
+  if (std::isfinite(v) && v == std::floor(v) && std::fabs(v) < 9.0e15) {
+    return absl::StrCat(static_cast<int64_t>(v));
+  }
+  return absl::StrFormat("%.15g", v);
 }
 
 // One per-queue gauge family: its name, help and a value per queue.
@@ -31,7 +43,7 @@ struct QueueSeries {
 void QueueLines(const rm::QueueSnapshot& q, std::vector<QueueSeries>& series) {
   std::string label =
       absl::StrCat("{queue=\"", LabelValue(q.path.empty() ? q.name : q.path), "\"}");
-  for (auto& s : series) absl::StrAppend(&s.lines, s.name, label, " ", s.value(q), "\n");
+  for (auto& s : series) absl::StrAppend(&s.lines, s.name, label, " ", Number(s.value(q)), "\n");
   for (const auto& c : q.children) QueueLines(c, series);
 }
 
@@ -48,10 +60,12 @@ std::string RenderPrometheus(const rm::RmCore::WebClusterMetrics& m,
   absl::StrAppend(&out, "yarn_apps{state=\"running\"} ", m.apps_running, "\n");
   absl::StrAppend(&out, "yarn_apps{state=\"failed\"} ", m.counters.apps_failed, "\n");
   absl::StrAppend(&out, "yarn_apps{state=\"killed\"} ", m.counters.apps_killed, "\n");
-  Gauge(out, "yarn_allocated_mb", "Memory allocated to containers, MB.", m.allocated.memory_mb);
-  Gauge(out, "yarn_available_mb", "Memory not allocated, MB.",
-        std::max<int64_t>(0, m.total.memory_mb - m.allocated.memory_mb));
-  Gauge(out, "yarn_total_mb", "Memory of all active nodes, MB.", m.total.memory_mb);
+  // Memory in bytes, Prometheus' base unit (promtool refuses abbreviated units such as _mb).
+  Gauge(out, "yarn_allocated_memory_bytes", "Memory allocated to containers.",
+        m.allocated.memory_mb * kMiB);
+  Gauge(out, "yarn_available_memory_bytes", "Memory not allocated.",
+        std::max<int64_t>(0, m.total.memory_mb - m.allocated.memory_mb) * kMiB);
+  Gauge(out, "yarn_total_memory_bytes", "Memory of all active nodes.", m.total.memory_mb * kMiB);
   Gauge(out, "yarn_allocated_vcores", "Virtual cores allocated to containers.", m.allocated.vcores);
   Gauge(out, "yarn_available_vcores", "Virtual cores not allocated.",
         std::max<int64_t>(0, m.total.vcores - m.allocated.vcores));
@@ -82,16 +96,16 @@ std::string RenderPrometheus(const rm::RmCore::WebClusterMetrics& m,
          [](const auto& q) { return q.num_active_applications; }},
         {"yarn_queue_apps_pending", "Admitted applications waiting for activation per queue.",
          [](const auto& q) { return q.num_pending_applications; }},
-        {"yarn_queue_allocated_mb", "Memory used per queue, MB.",
-         [](const auto& q) { return q.used.memory_mb; }},
+        {"yarn_queue_allocated_memory_bytes", "Memory used per queue.",
+         [](const auto& q) { return q.used.memory_mb * kMiB; }},
         {"yarn_queue_allocated_vcores", "Virtual cores used per queue.",
          [](const auto& q) { return q.used.vcores; }},
-        {"yarn_queue_available_mb", "Memory the queue may still grow into, MB.",
-         [available](const auto& q) { return available(q, true); }},
+        {"yarn_queue_available_memory_bytes", "Memory the queue may still grow into.",
+         [available](const auto& q) { return available(q, true) * kMiB; }},
         {"yarn_queue_available_vcores", "Virtual cores the queue may still grow into.",
          [available](const auto& q) { return available(q, false); }},
-        {"yarn_queue_pending_mb", "Memory asked for and not yet allocated per queue, MB.",
-         [](const auto& q) { return q.pending.memory_mb; }},
+        {"yarn_queue_pending_memory_bytes", "Memory asked for and not yet allocated per queue.",
+         [](const auto& q) { return q.pending.memory_mb * kMiB; }},
         {"yarn_queue_pending_vcores", "Virtual cores asked for and not yet allocated per queue.",
          [](const auto& q) { return q.pending.vcores; }},
         {"yarn_queue_containers", "Containers allocated per queue.",

@@ -67,6 +67,18 @@ std::string Mb(const json& v) {
   return absl::StrCat(mb, " MB");
 }
 
+// YARN's "Tracking UI" cell: ApplicationMaster / History linking to the app's tracking URL (the
+// RM's /proxy/<id>/), or UNASSIGNED.
+std::string TrackingLink(const json& app) {
+  const json& url = G(app, "trackingUrl");
+  const json& ui = G(app, "trackingUI");
+  if (!url.is_string() || url.get<std::string>().empty() || !ui.is_string() || ui == "UNASSIGNED") {
+    return "UNASSIGNED";
+  }
+  return absl::StrCat("<a class=\"tracking\" href=\"", XmlEscape(url.get<std::string>()), "\">",
+                      XmlEscape(ui.get<std::string>()), "</a>");
+}
+
 std::string AppLink(const json& app, const std::string& user_name) {
   std::string q = user_name.empty() ? "" : "?user.name=" + XmlEscape(user_name);
   return absl::StrCat("<a href=\"/cluster/app/", E(G(app, "id")), q, "\">", E(G(app, "id")),
@@ -176,7 +188,8 @@ std::string RenderAppsPage(const json& apps, int64_t total, const AppsPageQuery&
            {"Running Containers", ""},
            {"Allocated CPU VCores", ""},
            {"Allocated Memory MB", "allocatedMB"},
-           {"Progress", ""}}) {
+           {"Progress", ""},
+           {"Tracking UI", ""}}) {
     if (*key == '\0') {
       absl::StrAppend(&body, "<th>", label, "</th>");
       continue;
@@ -199,7 +212,7 @@ std::string RenderAppsPage(const json& apps, int64_t total, const AppsPageQuery&
                     "</td><td class=\"s-", E(G(a, "state")), "\">", E(G(a, "state")), "</td><td>",
                     E(G(a, "finalStatus")), "</td><td>", E(G(a, "runningContainers")), "</td><td>",
                     E(G(a, "allocatedVCores")), "</td><td>", E(G(a, "allocatedMB")), "</td><td>",
-                    E(G(a, "progress")), "%</td></tr>");
+                    E(G(a, "progress")), "%</td><td>", TrackingLink(a), "</td></tr>");
   }
   body += "</table><p class=\"pager\">";
   absl::StrAppend(&body, total, " applications, page ", page, " of ", pages, " ");
@@ -242,7 +255,9 @@ std::string RenderAppPage(const json& app, const json& attempts, const std::stri
                         "runningContainers",
                         "memorySeconds",
                         "vcoreSeconds"}) {
-    absl::StrAppend(&body, "<tr><th>", k, "</th><td>", E(G(app, k)), "</td></tr>");
+    absl::StrAppend(&body, "<tr><th>", k, "</th><td>",
+                    std::string(k) == "trackingUrl" ? TrackingLink(app) : E(G(app, k)),
+                    "</td></tr>");
   }
   body += "</table>";
   std::string state = G(app, "state").is_string() ? G(app, "state").get<std::string>() : "";

@@ -118,13 +118,27 @@ json ClusterMetricsJson(const rm::RmCore::WebClusterMetrics& m) {
             {"shutdownNodes", nodes(proto::NS_SHUTDOWN)}}}};
 }
 
-json AppJson(const proto::ApplicationReportProto& r, int64_t cluster_id, int64_t now_ms) {
+json AppJson(const proto::ApplicationReportProto& r, int64_t cluster_id, int64_t now_ms,
+             const std::string& proxy_host) {
   const auto& usage = r.app_resource_usage();
   bool done = r.yarn_application_state() == proto::FINISHED ||
               r.yarn_application_state() == proto::FAILED ||
               r.yarn_application_state() == proto::KILLED;
   std::string tracking_ui = "UNASSIGNED";
-  if (!r.trackingurl().empty()) tracking_ui = done ? "History" : "ApplicationMaster";
+  std::string tracking_url = r.trackingurl();
+  if (!proxy_host.empty()) {
+    tracking_url = r.has_current_application_attempt_id()
+                       ? absl::StrCat("http://", proxy_host, "/proxy/",
+                                      ApplicationId::FromProto(r.application_id()).ToString(), "/")
+                       : "";
+    bool not_ready = r.yarn_application_state() == proto::NEW ||
+                     r.yarn_application_state() == proto::NEW_SAVING ||
+                     r.yarn_application_state() == proto::SUBMITTED ||
+                     r.yarn_application_state() == proto::ACCEPTED;
+    if (!tracking_url.empty() && !not_ready) tracking_ui = done ? "History" : "ApplicationMaster";
+  } else if (!tracking_url.empty()) {
+    tracking_ui = done ? "History" : "ApplicationMaster";
+  }
   int64_t end = r.finish_time() > 0 ? r.finish_time() : now_ms;
   std::string am_logs;
   if (r.has_am_container_id() && !r.am_node_http_address().empty()) {
@@ -141,7 +155,7 @@ json AppJson(const proto::ApplicationReportProto& r, int64_t cluster_id, int64_t
           {"finalStatus", FinalStatusName(r.final_application_status())},
           {"progress", Pct(r.progress() * 100.0)},
           {"trackingUI", tracking_ui},
-          {"trackingUrl", r.trackingurl()},
+          {"trackingUrl", tracking_url},
           {"diagnostics", r.diagnostics()},
           {"clusterId", cluster_id},
           {"applicationType", r.application_type()},

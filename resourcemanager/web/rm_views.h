@@ -36,9 +36,12 @@ struct ClusterInfoInput {
 nlohmann::ordered_json ClusterInfoJson(const ClusterInfoInput& in);  // {"clusterInfo":{...}}
 nlohmann::ordered_json ClusterMetricsJson(
     const rm::RmCore::WebClusterMetrics& m);  // {"clusterMetrics"}
-// One entry of apps.app[] (an AppInfo object, unwrapped).
+// One entry of apps.app[] (an AppInfo object, unwrapped). With `proxy_host` ("host:port" of the
+// RM's web proxy) trackingUrl is Hadoop's proxied URL http://<proxy_host>/proxy/<id>/ once the
+// app has an attempt, and trackingUI is UNASSIGNED until the app leaves ACCEPTED, then
+// ApplicationMaster, then History (Hadoop's AppInfo); without it, the AM's own URL.
 nlohmann::ordered_json AppJson(const proto::ApplicationReportProto& r, int64_t cluster_id,
-                               int64_t now_ms);
+                               int64_t now_ms, const std::string& proxy_host = "");
 // One entry of appAttempts.appAttempt[].
 nlohmann::ordered_json AttemptJson(const rm::RmCore::WebAttempt& a, const std::string& user);
 // One entry of containers.container[] (Hadoop's ContainerInfo) for a live container.

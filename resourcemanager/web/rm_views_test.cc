@@ -393,7 +393,7 @@ TEST(PrometheusTest, ClusterAndQueueGauges) {
   std::string text = RenderPrometheus(m, &root);
   EXPECT_NE(text.find("yarn_apps{state=\"submitted\"} 3\n"), std::string::npos);
   EXPECT_NE(text.find("yarn_apps{state=\"running\"} 1\n"), std::string::npos);
-  EXPECT_NE(text.find("yarn_available_mb 7168\n"), std::string::npos);
+  EXPECT_NE(text.find("yarn_available_memory_bytes 7516192768\n"), std::string::npos);
   EXPECT_NE(text.find("yarn_nodes{state=\"RUNNING\"} 2\n"), std::string::npos);
   EXPECT_NE(text.find("yarn_queue_apps{queue=\"root\"} 0\n"), std::string::npos);
   rm::QueueSnapshot leaf;
@@ -408,14 +408,14 @@ TEST(PrometheusTest, ClusterAndQueueGauges) {
   text = RenderPrometheus(m, &root);
   for (const char* line : {"yarn_queue_apps_active{queue=\"root.a\"} 1\n",
                            "yarn_queue_apps_pending{queue=\"root.a\"} 2\n",
-                           "yarn_queue_available_mb{queue=\"root.a\"} 3072\n",
+                           "yarn_queue_available_memory_bytes{queue=\"root.a\"} 3221225472\n",
                            "yarn_queue_available_vcores{queue=\"root.a\"} 3\n",
-                           "yarn_queue_pending_mb{queue=\"root.a\"} 2048\n",
+                           "yarn_queue_pending_memory_bytes{queue=\"root.a\"} 2147483648\n",
                            "yarn_queue_containers{queue=\"root.a\"} 1\n",
                            "# TYPE yarn_queue_pending_vcores gauge\n"}) {
     EXPECT_NE(text.find(line), std::string::npos) << line << text;
   }
-  EXPECT_NE(text.find("# TYPE yarn_total_mb gauge"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE yarn_total_memory_bytes gauge"), std::string::npos);
 }
 
 }  // namespace

@@ -21,8 +21,12 @@
 #include "common/ids.h"
 #include "common/rpc_metrics.h"
 #include "common/web/http_listen.h"
+#include "common/web/jmx.h"
+#include "common/web/raw_query.h"
 #include "common/web/xml.h"
 #include "nlohmann/json.hpp"
+#include "resourcemanager/web/am_proxy.h"
+#include "resourcemanager/web/jmx_beans.h"
 #include "resourcemanager/web/prometheus.h"
 #include "resourcemanager/web/rest_request.h"
 #include "resourcemanager/web/rm_ui.h"
@@ -38,12 +42,13 @@ class RmWebServer::Handlers {
   using Fn = std::function<std::optional<HttpError>(const httplib::Request&, httplib::Response&,
                                                     const std::smatch&)>;
   Handlers(rm::RmCore& core, EventLoop& loop, Clock& clock, const UtilizationHistory& history,
-           std::function<std::string()> ha_zk_state)
+           std::function<std::string()> ha_zk_state, std::map<std::string, int> rpc_ports)
       : core_(core),
         loop_(loop),
         clock_(clock),
         history_(history),
-        ha_zk_state_(std::move(ha_zk_state)) {
+        ha_zk_state_(std::move(ha_zk_state)),
+        rpc_ports_(std::move(rpc_ports)) {
     const std::string app = "/ws/v1/cluster/apps/([^/]+)";
     Add("GET", "/", [](auto&, auto& res, auto&) {
       res.set_redirect("/cluster");
@@ -99,6 +104,11 @@ class RmWebServer::Handlers {
         [this](auto& req, auto& res, auto& m) { return Node(req, res, m[1]); });
     for (const char* p : {"/metrics", "/prom"}) {
       Add("GET", p, [this](auto& req, auto& res, auto&) { return Prom(req, res); });
+    }
+    Add("GET", "/jmx", [this](auto& req, auto& res, auto&) { return Jmx(req, res); });
+    for (const char* method : {"GET", "POST", "PUT", "DELETE"}) {
+      Add(method, "/proxy/(application_[0-9]+_[0-9]+)(/.*)?",
+          [this](auto& req, auto& res, auto& m) { return Proxy(req, res, m[1], m[2]); });
     }
     AddUiRoutes();
   }
@@ -185,6 +195,38 @@ class RmWebServer::Handlers {
 
   int64_t Now() const { return clock_.NowMillis(); }
 
+  // The RM web proxy's "host:port" as this client reached it (Host header), for the proxied
+  // trackingUrl; the bound port on 127.0.0.1 when a client sent no Host.
+  std::string ProxyHost(const httplib::Request& req) const {
+    std::string host = req.get_header_value("Host");
+    return host.empty() ? absl::StrCat("127.0.0.1:", req.local_port) : host;
+  }
+
+  // /proxy/<id>/...: the AM web proxy (am_proxy.h).
+  std::optional<HttpError> Proxy(const httplib::Request& req, httplib::Response& res,
+                                 const std::string& text, const std::string& rest) {
+    ApplicationId id;
+    if (auto e = ParseApp(text, id)) return e;
+    auto r = ReportOf(id);
+    if (!r.ok()) return FromStatus(r.status());
+    ProxiedApp app;
+    app.id = id.ToString();
+    app.owner = r->user();
+    app.tracking_url = r->original_tracking_url();
+    app.finished = r->yarn_application_state() == proto::FINISHED ||
+                   r->yarn_application_state() == proto::FAILED ||
+                   r->yarn_application_state() == proto::KILLED;
+    ServeProxy(req, res, app, rest, Caller(req));
+    return std::nullopt;
+  }
+
+  // Who the request acts as: user.name, else hadoop.http.staticuser.user (dr.who), as Hadoop's
+  // StaticUserWebFilter makes every anonymous request that user.
+  std::string Caller(const httplib::Request& req) const {
+    std::string user = UserName(req);
+    return user.empty() ? core_.config().http_static_user : user;
+  }
+
   std::optional<HttpError> Info(const httplib::Request& req, httplib::Response& res) {
     ClusterInfoInput in = loop_.RunSync([this] {
       return ClusterInfoInput{core_.cluster_timestamp(), core_.config().store_class};
@@ -254,17 +296,19 @@ class RmWebServer::Handlers {
     if (fe < 0) return BadRequest("finishTimeEnd must be greater than 0");
     if (fb > fe) return BadRequest("finishTimeEnd must be greater than finishTimeBegin");
     bool finish_filter = req.has_param("finishedTimeBegin") || req.has_param("finishedTimeEnd");
+    const std::string name = req.get_param_value("name");
     auto [reports, cluster_id] = loop_.RunSync(
         [&] { return std::make_pair(core_.ListApplications(f), core_.cluster_timestamp()); });
     out = json::array();
     int64_t now = Now();
     for (const auto& r : reports) {
       if (final_status && r.final_application_status() != *final_status) continue;
+      if (!name.empty() && r.name() != name) continue;  // Hadoop 3.3's ?name= (exact)
       if (r.start_time() < sb || r.start_time() > se) continue;
       if (finish_filter && (r.finish_time() == 0 || r.finish_time() < fb || r.finish_time() > fe)) {
         continue;
       }
-      out.push_back(AppJson(r, cluster_id, now));
+      out.push_back(AppJson(r, cluster_id, now, ProxyHost(req)));
       if (limit > 0 && static_cast<int64_t>(out.size()) >= limit) break;
     }
     return std::nullopt;
@@ -331,7 +375,8 @@ class RmWebServer::Handlers {
     if (auto e = ParseApp(text, id)) return e;
     auto r = ReportOf(id);
     if (!r.ok()) return FromStatus(r.status());
-    SendDoc(req, res, 200, {{"app", AppJson(*r, core_.cluster_timestamp(), Now())}});
+    SendDoc(req, res, 200,
+            {{"app", AppJson(*r, core_.cluster_timestamp(), Now(), ProxyHost(req))}});
     return std::nullopt;
   }
 
@@ -412,7 +457,7 @@ class RmWebServer::Handlers {
   std::optional<HttpError> ChangeTarget(const httplib::Request& req, const std::string& text,
                                         ApplicationId& id, std::string& user) {
     if (auto e = ParseApp(text, id)) return e;
-    user = UserName(req);
+    user = Caller(req);
     if (user.empty()) return Forbidden("Unable to obtain user name, user not authenticated");
     auto r = ReportOf(id);
     if (!r.ok()) return FromStatus(r.status());
@@ -528,7 +573,7 @@ class RmWebServer::Handlers {
   }
 
   std::optional<HttpError> NewApp(const httplib::Request& req, httplib::Response& res) {
-    if (UserName(req).empty()) {
+    if (Caller(req).empty()) {
       return Forbidden("Unable to obtain user name, user not authenticated");
     }
     auto resp = loop_.RunSync([this] { return core_.NewApplication(); });
@@ -541,7 +586,7 @@ class RmWebServer::Handlers {
   }
 
   std::optional<HttpError> Submit(const httplib::Request& req, httplib::Response& res) {
-    std::string user = UserName(req);
+    std::string user = Caller(req);
     if (user.empty()) return Forbidden("Unable to obtain user name, user not authenticated");
     auto ctx = ParseSubmission(req.body);
     if (!ctx.ok()) return BadRequest(std::string(ctx.status().message()));
@@ -596,11 +641,38 @@ class RmWebServer::Handlers {
     return std::nullopt;
   }
 
+  // Hadoop's JMX JSON servlet (jmx_beans.h): ?qry=<ObjectName pattern>, ?get=<bean>::<attribute>.
+  std::optional<HttpError> Jmx(const httplib::Request& req, httplib::Response& res) {
+    RmJmxInput in = loop_.RunSync([this] {
+      RmJmxInput in;
+      in.scheduler_class = core_.SchedulerClassName();
+      in.metrics = core_.WebMetrics();
+      auto root = core_.WebQueue("root");
+      if (!root.ok()) root = core_.WebQueue("default");
+      if (root.ok()) in.root = *root;
+      in.apps = core_.ListApplications(proto::GetApplicationsRequest());
+      in.nodes = core_.Nodes({});
+      return in;
+    });
+    in.hostname = LocalHostName();
+    in.service_ports = rpc_ports_;
+    in.rpc = RpcMetrics::Global().Totals();
+    in.now_ms = Now();
+    JmxResponse out = RenderJmx(RmJmxBeans(in), RawQueryParam(req.target, "qry"),
+                                RawQueryParam(req.target, "get"));
+    res.status = out.status;
+    res.set_header("Access-Control-Allow-Methods", "GET");
+    res.set_header("Access-Control-Allow-Origin", "*");
+    res.set_content(out.body, out.content_type);
+    return std::nullopt;
+  }
+
   rm::RmCore& core_;
   EventLoop& loop_;
   Clock& clock_;
   const UtilizationHistory& history_;
   const std::function<std::string()> ha_zk_state_;  // empty: not an HA RM
+  const std::map<std::string, int> rpc_ports_;      // gRPC service -> port (/jmx)
   std::vector<Route> routes_;
 };
 
@@ -649,7 +721,7 @@ void RmWebServer::Handlers::AddUiRoutes() {
     json apps = json::array();
     int64_t now = Now();
     for (int64_t i = begin; i < end; ++i) {
-      apps.push_back(AppJson(reports[order[i]], cluster_id, now));
+      apps.push_back(AppJson(reports[order[i]], cluster_id, now, ProxyHost(req)));
     }
     res.set_content(RenderAppsPage(apps, total, q), kHtml);
     return std::optional<HttpError>();
@@ -659,7 +731,7 @@ void RmWebServer::Handlers::AddUiRoutes() {
     if (auto e = ParseApp(m[1], id)) return e;
     auto r = ReportOf(id);
     if (!r.ok()) return std::optional<HttpError>(FromStatus(r.status()));
-    std::string user = UserName(req);
+    std::string user = Caller(req);
     auto [attempts, may_modify] = loop_.RunSync([&] {
       auto can = core_.CanModifyApplication(id, user);
       return std::make_pair(core_.WebAttempts(id), can.ok() && *can);
@@ -668,15 +740,15 @@ void RmWebServer::Handlers::AddUiRoutes() {
     if (attempts.ok()) {
       for (const auto& a : *attempts) list.push_back(AttemptJson(a, r->user()));
     }
-    res.set_content(
-        RenderAppPage(AppJson(*r, core_.cluster_timestamp(), Now()), list, user, may_modify),
-        kHtml);
+    res.set_content(RenderAppPage(AppJson(*r, core_.cluster_timestamp(), Now(), ProxyHost(req)),
+                                  list, user, may_modify),
+                    kHtml);
     return std::optional<HttpError>();
   });
   Add("POST", "/cluster/app/([^/]+)/kill", [this](auto& req, auto& res, auto& m) {
     ApplicationId id;
     if (auto e = ParseApp(m[1], id)) return e;
-    std::string user = UserName(req);
+    std::string user = Caller(req);
     if (user.empty()) {
       return std::optional<HttpError>(
           Forbidden("Unable to obtain user name, user not authenticated"));
@@ -715,7 +787,14 @@ absl::Status RmWebServer::Start(const std::string& address) {
                                                    address, "' is not a host:port address"));
   }
   std::string host = address.substr(0, colon);
-  handlers_ = std::make_unique<Handlers>(core_, loop_, clock_, history_, ha_zk_state_);
+  std::map<std::string, int> rpc_ports;
+  for (const auto& [service, bound] : rpc_addresses_) {
+    int p = 0;
+    size_t c = bound.rfind(':');
+    if (c != std::string::npos && absl::SimpleAtoi(bound.substr(c + 1), &p)) rpc_ports[service] = p;
+  }
+  handlers_ = std::make_unique<Handlers>(core_, loop_, clock_, history_, ha_zk_state_,
+                                         std::move(rpc_ports));
   server_ = std::make_unique<httplib::Server>();
   auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
     handlers_->Dispatch(req, res);

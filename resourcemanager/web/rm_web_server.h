@@ -16,6 +16,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,6 +49,11 @@ class RmWebServer {
   // On an HA RM (before Start): what /ws/v1/cluster/info says as haZooKeeperConnectionState
   // (the elector's state, read per request on an HTTP thread).
   void set_ha_zk_state(std::function<std::string()> state) { ha_zk_state_ = std::move(state); }
+  // Before Start: gRPC service name (e.g. "ApplicationClientProtocol") -> its bound "host:port",
+  // for /jmx's RpcActivityForPort<port> beans.
+  void set_rpc_addresses(std::map<std::string, std::string> addresses) {
+    rpc_addresses_ = std::move(addresses);
+  }
   // Stops accepting, finishes in-flight requests and joins. Idempotent.
   void Stop();
   int port() const { return port_; }
@@ -64,6 +70,7 @@ class RmWebServer {
   std::unique_ptr<httplib::Server> server_;
   std::unique_ptr<Handlers> handlers_;
   std::function<std::string()> ha_zk_state_;
+  std::map<std::string, std::string> rpc_addresses_;
   std::thread thread_;
   int port_ = 0;
   UtilizationHistory history_;  // the /cluster chart: the last hour at 10 s

@@ -353,7 +353,7 @@ class RmWebTest : public ::testing::TestWithParam<std::string> {
       proto::RegisterApplicationMasterRequest req;
       req.set_host("127.0.0.1");
       req.set_rpc_port(4040);
-      req.set_tracking_url("http://127.0.0.1:4040/");
+      req.set_tracking_url(tracking_url_);
       proto::RegisterApplicationMasterResponse resp;
       auto s = am->RegisterApplicationMaster(ctx.get(), req, &resp);
       EXPECT_TRUE(s.ok()) << s.error_message();
@@ -378,6 +378,7 @@ class RmWebTest : public ::testing::TestWithParam<std::string> {
   std::unique_ptr<grpc::Server> cm_server_;
   std::string node_id_;
   std::unique_ptr<httplib::Client> http_;
+  std::string tracking_url_ = "http://127.0.0.1:4040/";  // what SubmitApp's AM registers
 };
 
 }  // namespace skein::web::webtest
