@@ -44,6 +44,7 @@ constexpr std::string_view kYarnDefault = "yarn-default.xml (Hadoop 3.5.0)";
 constexpr std::string_view kCoreDefault = "core-default.xml (Hadoop 3.5.0)";
 constexpr HadoopDefault kHadoopDefaults[] = {
     {"hadoop.tmp.dir", "/tmp/hadoop-${user.name}", kCoreDefault},
+    {"hadoop.http.staticuser.user", "dr.who", kCoreDefault},
     {"yarn.log.dir", "", "none: Hadoop's launch scripts set it from $YARN_LOG_DIR"},
     {"yarn.acl.enable", "false", kYarnDefault},
     {"yarn.admin.acl", "*", kYarnDefault},
