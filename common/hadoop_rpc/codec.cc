@@ -104,18 +104,12 @@ absl::StatusOr<std::optional<std::string>> FrameReader::Next() {
 
 absl::Status ReadDelimited(absl::string_view* in, google::protobuf::MessageLite* msg,
                            absl::string_view what) {
-  uint32_t size = 0;
-  if (!ReadVarint32(in, &size)) {
-    return absl::InvalidArgumentError(absl::StrCat("truncated length of ", what));
+  absl::string_view bytes;
+  if (auto s = ReadDelimitedBytes(in, &bytes, what); !s.ok()) return s;
+  if (!msg->ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("malformed ", what, " (", bytes.size(), " bytes)"));
   }
-  if (size > in->size()) {
-    return absl::InvalidArgumentError(absl::StrCat(what, " claims ", size, " bytes but only ",
-                                                   in->size(), " remain in the packet"));
-  }
-  if (!msg->ParseFromArray(in->data(), static_cast<int>(size))) {
-    return absl::InvalidArgumentError(absl::StrCat("malformed ", what, " (", size, " bytes)"));
-  }
-  in->remove_prefix(size);
   return absl::OkStatus();
 }
 

@@ -25,16 +25,6 @@ namespace fs = std::filesystem;
 
 constexpr int kSessionTimeoutMs = 3000;
 
-void WriteSite(const std::string& dir, const std::map<std::string, std::string>& props) {
-  fs::create_directories(dir);
-  std::ofstream out(dir + "/yarn-site.xml");
-  out << "<?xml version=\"1.0\"?>\n<configuration>\n";
-  for (const auto& [k, v] : props) {
-    out << "  <property><name>" << k << "</name><value>" << v << "</value></property>\n";
-  }
-  out << "</configuration>\n";
-}
-
 class RmHaEndToEndTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -67,7 +57,7 @@ class RmHaEndToEndTest : public ::testing::Test {
     const auto addresses = FreeHaRmAddresses({"rm1", "rm2"});
     ASSERT_FALSE(addresses.empty());
     props_.insert(addresses.begin(), addresses.end());
-    WriteSite(base_ + "/conf", props_);
+    WriteYarnSite(base_ + "/conf", props_);
   }
 
   void TearDown() override {
@@ -86,7 +76,7 @@ class RmHaEndToEndTest : public ::testing::Test {
   void StartRm(const std::string& id) {
     std::map<std::string, std::string> props = props_;
     props["yarn.resourcemanager.ha.id"] = id;
-    WriteSite(base_ + "/" + id + "-conf", props);
+    WriteYarnSite(base_ + "/" + id + "-conf", props);
     ASSERT_TRUE(rm_[id]
                     .Start({TestCluster::YarnBinary(), "--config", base_ + "/" + id + "-conf",
                             "resourcemanager"},

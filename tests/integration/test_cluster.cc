@@ -190,23 +190,28 @@ TestCluster::~TestCluster() {
   }
 }
 
+void WriteYarnSite(const std::string& dir, const std::map<std::string, std::string>& props) {
+  fs::create_directories(dir);
+  std::ofstream out(dir + "/yarn-site.xml");
+  out << "<?xml version=\"1.0\"?>\n<configuration>\n";
+  for (const auto& [k, v] : props) {
+    out << "  <property><name>" << k << "</name><value>" << v << "</value></property>\n";
+  }
+  out << "</configuration>\n";
+}
+
 std::string TestCluster::YarnBinary() { return std::string(SKEIN_BIN_DIR) + "/yarn"; }
 
 std::string TestCluster::nm_log_dir(int i) const { return absl::StrCat(base_, "/nm", i, "/logs"); }
 
 absl::Status TestCluster::WriteSite(const std::string& dir,
                                     const std::map<std::string, std::string>& extra) const {
-  fs::create_directories(dir);
   std::map<std::string, std::string> all = properties_;
   for (const auto& [k, v] : rm_addresses_) all[k] = v;
   for (const auto& [k, v] : extra) all[k] = v;
-  std::ofstream out(dir + "/yarn-site.xml");
-  out << "<?xml version=\"1.0\"?>\n<configuration>\n";
-  for (const auto& [k, v] : all) {
-    out << "  <property><name>" << k << "</name><value>" << v << "</value></property>\n";
-  }
-  out << "</configuration>\n";
-  return out ? absl::OkStatus() : absl::InternalError("cannot write " + dir);
+  WriteYarnSite(dir, all);
+  return fs::exists(dir + "/yarn-site.xml") ? absl::OkStatus()
+                                            : absl::InternalError("cannot write " + dir);
 }
 
 absl::Status TestCluster::Start() {

@@ -58,6 +58,10 @@ std::vector<std::string> FindFiles(const std::string& dir, const std::string& na
 // The first application id in a command's output ("Submitted application application_..."),
 // or "" when there is none.
 std::string AppIdFrom(const std::string& output);
+// Writes `props` as <dir>/yarn-site.xml (creating dir): for tests that configure daemons
+// themselves (HA pairs).
+void WriteYarnSite(const std::string& dir, const std::map<std::string, std::string>& props);
+
 // Polls `predicate` every 50 ms until it holds or `timeout` passes.
 bool WaitFor(const std::function<bool()>& predicate, absl::Duration timeout);
 

@@ -291,11 +291,9 @@ TEST_P(HadoopClientsTest, YarnClientSubmitsFollowsListsAndKills) {
   EXPECT_EQ(killed.out, "KILLED KILLED\n");
 }
 
-INSTANTIATE_TEST_SUITE_P(HadoopLines, HadoopClientsTest,
-                         ::testing::Values("java/hadoop-3.3", "java/hadoop-3.5"),
+INSTANTIATE_TEST_SUITE_P(HadoopLines, HadoopClientsTest, ::testing::ValuesIn(kHadoopLines),
                          [](const ::testing::TestParamInfo<std::string>& p) {
-                           return p.param == "java/hadoop-3.3" ? std::string("Hadoop33")
-                                                               : std::string("Hadoop35");
+                           return HadoopLineName(p.param);
                          });
 
 }  // namespace

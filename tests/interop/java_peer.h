@@ -21,6 +21,12 @@
 
 namespace skein::testing {
 
+// The Hadoop client lines the interop tests run against, and their test-name suffixes.
+inline const std::string kHadoopLines[] = {"java/hadoop-3.3", "java/hadoop-3.5"};
+inline std::string HadoopLineName(const std::string& spec) {
+  return spec == "java/hadoop-3.3" ? "Hadoop33" : "Hadoop35";
+}
+
 class JavaPeer {
  public:
   struct Answer {

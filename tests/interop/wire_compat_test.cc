@@ -291,11 +291,9 @@ TEST_P(WireCompatTest, EveryMappedMessageHasHadoopsNumbersAndTypes) {
             << " fields are newer than this line" << std::endl;
 }
 
-INSTANTIATE_TEST_SUITE_P(HadoopLines, WireCompatTest,
-                         ::testing::Values("java/hadoop-3.3", "java/hadoop-3.5"),
+INSTANTIATE_TEST_SUITE_P(HadoopLines, WireCompatTest, ::testing::ValuesIn(kHadoopLines),
                          [](const ::testing::TestParamInfo<std::string>& p) {
-                           return p.param == "java/hadoop-3.3" ? std::string("Hadoop33")
-                                                               : std::string("Hadoop35");
+                           return HadoopLineName(p.param);
                          });
 
 }  // namespace
