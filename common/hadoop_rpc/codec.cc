@@ -174,15 +174,20 @@ std::string EncodeResponse(const RpcResponseHeaderProto& header,
   return out;
 }
 
-std::string EncodeResponseBytes(const RpcResponseHeaderProto& header, absl::string_view body) {
-  std::string payload;
-  AppendDelimited(header, &payload);
-  AppendVarint(body.size(), &payload);
-  payload.append(body.data(), body.size());
+std::string EncodeResponsePrefix(const RpcResponseHeaderProto& header, size_t body_size) {
+  std::string head;
+  AppendDelimited(header, &head);
+  AppendVarint(body_size, &head);
   std::string out;
-  out.reserve(4 + payload.size());
-  AppendBigEndian32(static_cast<uint32_t>(payload.size()), &out);
-  out += payload;
+  out.reserve(4 + head.size());
+  AppendBigEndian32(static_cast<uint32_t>(head.size() + body_size), &out);
+  out += head;
+  return out;
+}
+
+std::string EncodeResponseBytes(const RpcResponseHeaderProto& header, absl::string_view body) {
+  std::string out = EncodeResponsePrefix(header, body.size());
+  out.append(body.data(), body.size());
   return out;
 }
 

@@ -8,8 +8,10 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iostream>
@@ -43,6 +45,28 @@ bool SendAll(int fd, absl::string_view data) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+// Sends `head` then `body` with as few system calls as the socket allows (sendmsg of both),
+// so a large response is not copied into one buffer first.
+bool SendAll2(int fd, absl::string_view head, absl::string_view body) {
+  while (!head.empty() || !body.empty()) {
+    iovec iov[2];
+    int n = 0;
+    if (!head.empty()) iov[n++] = {const_cast<char*>(head.data()), head.size()};
+    if (!body.empty()) iov[n++] = {const_cast<char*>(body.data()), body.size()};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = static_cast<size_t>(n);
+    ssize_t sent = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent <= 0) return false;
+    size_t done = static_cast<size_t>(sent);
+    size_t from_head = std::min(done, head.size());
+    head.remove_prefix(from_head);
+    body.remove_prefix(done - from_head);
   }
   return true;
 }
@@ -190,7 +214,7 @@ class Connection {
       return SendError(call_id, header, JavaException(s), s.message(), Header::ERROR_APPLICATION);
     }
     Header h = ResponseHeader(call_id, &header, Header::SUCCESS);
-    return SendAll(fd_, EncodeResponseBytes(h, response));
+    return SendAll2(fd_, EncodeResponsePrefix(h, response.size()), response);
   }
 
   bool HandleOutOfBand(const RpcRequestHeaderProto& header, absl::string_view rest) {
