@@ -159,14 +159,19 @@ class ResourceManagerImpl final : public ResourceManager {
     if (stopped_) return;
     stopped_ = true;
     auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
+    // No new connections; then the servers finish the calls in flight (relayed gRPC calls too);
+    // then whatever is still relayed is ended.
     for (auto* l : {&client_listener_, &admin_listener_}) {
-      if (*l) (*l)->Stop();
+      if (*l) (*l)->StopAccepting();
     }
     for (auto* ipc : {&client_ipc_, &admin_ipc_}) {
       if (*ipc) (*ipc)->Shutdown();
     }
     for (auto* s : {&client_server_, &scheduler_server_, &tracker_server_, &admin_server_}) {
       if (*s) (*s)->Shutdown(deadline);
+    }
+    for (auto* l : {&client_listener_, &admin_listener_}) {
+      if (*l) (*l)->Stop();
     }
     web_.Stop();  // before the loop: HTTP threads RunSync onto it
     if (log_deletion_ != nullptr) log_deletion_->Stop();  // it RunSyncs onto the loop too

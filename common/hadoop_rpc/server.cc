@@ -476,7 +476,7 @@ void SharedPortListener::AcceptLoop() {
       continue;
     }
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopped_) {
+    if (accepting_stopped_) {
       ::close(fd);
       return;
     }
@@ -577,12 +577,11 @@ void SharedPortListener::Relay(int client) {
   }
 }
 
-void SharedPortListener::Stop() {
+void SharedPortListener::StopAccepting() {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (stopped_) return;
-    stopped_ = true;
-    for (int fd : sniffing_) ::shutdown(fd, SHUT_RDWR);
+    if (accepting_stopped_) return;
+    accepting_stopped_ = true;
   }
   if (wake_fd_ >= 0) {
     uint64_t one = 1;
@@ -590,15 +589,26 @@ void SharedPortListener::Stop() {
     (void)ignored;
   }
   if (acceptor_.joinable()) acceptor_.join();
+  if (listen_fd_ >= 0) ::close(listen_fd_);
+  listen_fd_ = -1;
+}
+
+void SharedPortListener::Stop() {
+  StopAccepting();
   {
-    // Connections still being sniffed finish within the sniff timeout; wait for them so none
-    // is handed to a server that is about to go away.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    for (int fd : sniffing_) ::shutdown(fd, SHUT_RDWR);
+  }
+  {
+    // Connections still being sniffed or relayed end once shut down; wait for their threads so
+    // none is handed to a server that is about to go away.
     std::unique_lock<std::mutex> lock(mu_);
     cv_.wait(lock, [this] { return routing_ == 0; });
   }
-  if (listen_fd_ >= 0) ::close(listen_fd_);
   if (wake_fd_ >= 0) ::close(wake_fd_);
-  listen_fd_ = wake_fd_ = -1;
+  wake_fd_ = -1;
 }
 
 }  // namespace skein::hrpc

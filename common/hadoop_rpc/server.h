@@ -178,8 +178,12 @@ class SharedPortListener {
   ~SharedPortListener() { Stop(); }
 
   int port() const { return port_; }
-  // Stops accepting and ends relayed gRPC connections; Hadoop IPC connections stay with their
-  // server.
+  // Stops accepting: the port is free once this returns. Connections already relayed to gRPC go
+  // on, so that a graceful gRPC Shutdown can still answer the calls in flight on them (e.g. the
+  // transitionToActive that replaces this server). Idempotent.
+  void StopAccepting();
+  // StopAccepting, then ends relayed gRPC connections still open and waits for every thread.
+  // Hadoop IPC connections stay with their server. Idempotent.
   void Stop();
 
  private:
@@ -200,6 +204,7 @@ class SharedPortListener {
   int routing_ = 0;         // connections still being sniffed; guarded by mu_
   std::set<int> sniffing_;  // their fds, shut down by Stop; guarded by mu_
   bool stopped_ = false;
+  bool accepting_stopped_ = false;  // guarded by mu_ (StopAccepting ran)
 };
 
 }  // namespace skein::hrpc

@@ -335,10 +335,12 @@ class HaResourceManagerImpl final : public ResourceManager {
   void StopStandbyListeners() {
     const auto deadline = std::chrono::system_clock::now() + std::chrono::seconds(2);
     for (auto& ipc : standby_ipc_) {
-      ipc.listener->Stop();
+      ipc.listener->StopAccepting();
       ipc.server->Shutdown();
     }
+    // Graceful: the call that asked for this transition still gets its answer.
     for (auto& s : standby_servers_) s->Shutdown(deadline);
+    for (auto& ipc : standby_ipc_) ipc.listener->Stop();
     standby_servers_.clear();
     standby_ipc_.clear();
     refusers_.clear();

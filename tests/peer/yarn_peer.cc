@@ -49,6 +49,10 @@ absl::Status YarnPeer::Launch(const std::string& interop_dir, const std::string&
       // Small test disks trip the 90 % default and mark the NM unhealthy (hadoop-wire.md §7.3).
       {"yarn.nodemanager.disk-health-checker.max-disk-utilization-per-disk-percentage", "100.0"},
       {"hadoop.tmp.dir", dir + "/tmp"},
+      // Not under hadoop.tmp.dir by default (file:///tmp/hadoop-yarn-${user}/...): peers started
+      // side by side would share, and race on, one node-attribute store.
+      {"yarn.node-attribute.fs-store.root-dir", "file://" + dir + "/node-attribute"},
+      {"yarn.node-labels.fs-store.root-dir", "file://" + dir + "/node-labels"},
       {"yarn.resourcemanager.connect.max-wait.ms", "10000"},
   };
   for (const auto& [k, v] : properties) all[k] = v;
