@@ -389,8 +389,11 @@ absl::Status RunScenario(Side* side, bool full, const std::string& queue_running
           if (!cs.is_object() || !cs["containers"].is_object()) continue;
           json list = cs["containers"]["container"];
           if (list.is_object()) list = json::array({list});
+          // The running app's container: another app's (the failed or killed one's) may still
+          // show RUNNING for a moment and be gone by the time the endpoints are fetched.
+          const std::string mine = "container_" + running.substr(running.find('_') + 1) + "_";
           for (const auto& c : list) {
-            if (c.value("state", "") == "RUNNING") {
+            if (c.value("state", "") == "RUNNING" && c.value("id", "").rfind(mine, 0) == 0) {
               side->nm_port = nm_port;
               side->ids["node"] = n.value("id", "");
               container = c.value("id", "");
