@@ -5,8 +5,10 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -43,6 +45,26 @@ int ConnectTcp(absl::string_view address, std::string* error) {
   int one = 1;
   ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   return fd;
+}
+
+bool SendAll(int fd, absl::string_view head, absl::string_view body) {
+  while (!head.empty() || !body.empty()) {
+    iovec iov[2];
+    int n = 0;
+    if (!head.empty()) iov[n++] = {const_cast<char*>(head.data()), head.size()};
+    if (!body.empty()) iov[n++] = {const_cast<char*>(body.data()), body.size()};
+    msghdr msg{};
+    msg.msg_iov = iov;
+    msg.msg_iovlen = static_cast<size_t>(n);
+    ssize_t sent = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
+    if (sent < 0 && errno == EINTR) continue;
+    if (sent <= 0) return false;
+    size_t done = static_cast<size_t>(sent);
+    size_t from_head = std::min(done, head.size());
+    head.remove_prefix(from_head);
+    body.remove_prefix(done - from_head);
+  }
+  return true;
 }
 
 absl::StatusOr<std::unique_ptr<HadoopRpcClient>> HadoopRpcClient::Connect(
@@ -99,13 +121,8 @@ HadoopRpcClient::~HadoopRpcClient() {
 }
 
 absl::Status HadoopRpcClient::SendRaw(absl::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return absl::UnavailableError(absl::StrCat("send: ", std::strerror(errno)));
-    bytes.remove_prefix(static_cast<size_t>(n));
-  }
-  return absl::OkStatus();
+  if (SendAll(fd_, bytes)) return absl::OkStatus();
+  return absl::UnavailableError(absl::StrCat("send: ", std::strerror(errno)));
 }
 
 absl::StatusOr<std::string> HadoopRpcClient::ReadPacket() {

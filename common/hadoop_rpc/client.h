@@ -68,6 +68,10 @@ class HadoopRpcClient {
 // Opens a TCP connection to "host:port" (loopback in tests); -1 with *error on failure.
 int ConnectTcp(absl::string_view address, std::string* error);
 
+// Writes `head` then `body` completely (sendmsg of both, so a large body is not copied behind
+// the head first; MSG_NOSIGNAL). False when the peer is gone or the send timed out.
+bool SendAll(int fd, absl::string_view head, absl::string_view body = {});
+
 }  // namespace skein::hrpc
 
 #endif  // SKEIN_COMMON_HADOOP_RPC_CLIENT_H_

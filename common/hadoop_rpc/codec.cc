@@ -185,12 +185,6 @@ std::string EncodeResponsePrefix(const RpcResponseHeaderProto& header, size_t bo
   return out;
 }
 
-std::string EncodeResponseBytes(const RpcResponseHeaderProto& header, absl::string_view body) {
-  std::string out = EncodeResponsePrefix(header, body.size());
-  out.append(body.data(), body.size());
-  return out;
-}
-
 std::string EncodeRequest(const RpcRequestHeaderProto& header,
                           std::initializer_list<const google::protobuf::MessageLite*> body) {
   std::string payload;

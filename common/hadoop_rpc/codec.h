@@ -91,12 +91,9 @@ absl::Status ParseRequestHeader(absl::string_view packet, RpcRequestHeaderProto*
 std::string EncodeResponse(const RpcResponseHeaderProto& header,
                            const google::protobuf::MessageLite* body);
 
-// The same with an already serialized body.
-std::string EncodeResponseBytes(const RpcResponseHeaderProto& header, absl::string_view body);
-
-// Everything of that packet but the body's bytes: length, delimited header and the body's length
-// prefix. A server sends this and then the body itself (writev), so a large response is not
-// copied again.
+// Everything of a SUCCESS packet but the already serialized body's bytes: length, delimited
+// header and the body's length prefix. A server sends this and then the body itself (writev), so a
+// large response is not copied again.
 std::string EncodeResponsePrefix(const RpcResponseHeaderProto& header, size_t body_size);
 
 // A whole request packet (the client side; used by tests and benchmarks): 4-byte length +

@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,38 +37,6 @@ constexpr char kHttpAnswer[] =
     "are on yarn.resourcemanager.webapp.address.\r\n";
 
 using Header = RpcResponseHeaderProto;
-
-bool SendAll(int fd, absl::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
-// Sends `head` then `body` with as few system calls as the socket allows (sendmsg of both),
-// so a large response is not copied into one buffer first.
-bool SendAll2(int fd, absl::string_view head, absl::string_view body) {
-  while (!head.empty() || !body.empty()) {
-    iovec iov[2];
-    int n = 0;
-    if (!head.empty()) iov[n++] = {const_cast<char*>(head.data()), head.size()};
-    if (!body.empty()) iov[n++] = {const_cast<char*>(body.data()), body.size()};
-    msghdr msg{};
-    msg.msg_iov = iov;
-    msg.msg_iovlen = static_cast<size_t>(n);
-    ssize_t sent = ::sendmsg(fd, &msg, MSG_NOSIGNAL);
-    if (sent < 0 && errno == EINTR) continue;
-    if (sent <= 0) return false;
-    size_t done = static_cast<size_t>(sent);
-    size_t from_head = std::min(done, head.size());
-    head.remove_prefix(from_head);
-    body.remove_prefix(done - from_head);
-  }
-  return true;
-}
 
 // Waits up to `timeout` for readable data; false on timeout or error.
 bool WaitReadable(int fd, absl::Duration timeout) {
@@ -214,7 +181,7 @@ class Connection {
       return SendError(call_id, header, JavaException(s), s.message(), Header::ERROR_APPLICATION);
     }
     Header h = ResponseHeader(call_id, &header, Header::SUCCESS);
-    return SendAll2(fd_, EncodeResponsePrefix(h, response.size()), response);
+    return SendAll(fd_, EncodeResponsePrefix(h, response.size()), response);
   }
 
   bool HandleOutOfBand(const RpcRequestHeaderProto& header, absl::string_view rest) {
@@ -499,23 +466,21 @@ void SharedPortListener::Route(int fd, std::string peer) {
   }
   ConnectionKind kind = have == sizeof(head) ? SniffConnection(absl::string_view(head, have))
                                              : ConnectionKind::kOther;
-  bool stopped = false;
+  const bool complete = have == sizeof(head);
+  bool relay = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    stopped = stopped_;
-    const bool relay = have == sizeof(head) && !stopped && kind == ConnectionKind::kOther &&
-                       !grpc_backend_.empty();
-    if (!relay) sniffing_.erase(fd);  // a relayed connection stays, for Stop to end it
+    relay = complete && !stopped_ && kind == ConnectionKind::kOther && !grpc_backend_.empty();
+    if (!relay) sniffing_.erase(fd);              // a relayed connection stays, for Stop to end it
+    if (stopped_) kind = ConnectionKind::kOther;  // nothing new is served once stopped
   }
-  if (have < sizeof(head) || stopped) {
-    ::close(fd);
-  } else if (kind == ConnectionKind::kHadoopIpc && hadoop_ != nullptr) {
+  if (relay) {
+    Relay(fd);  // stays in sniffing_ (so Stop ends it) until it is closed
+  } else if (complete && kind == ConnectionKind::kHadoopIpc && hadoop_ != nullptr) {
     hadoop_->Serve(fd, std::move(peer));
-  } else if (kind == ConnectionKind::kHttp) {
+  } else if (complete && kind == ConnectionKind::kHttp) {
     SendAll(fd, kHttpAnswer);
     ::close(fd);
-  } else if (kind == ConnectionKind::kOther && !grpc_backend_.empty()) {
-    Relay(fd);  // stays in sniffing_ (so Stop ends it) until it is closed
   } else {
     ::close(fd);
   }

@@ -22,11 +22,6 @@ grpc::Status Fill(absl::StatusOr<T> result, T* out) {
   return grpc::Status::OK;
 }
 
-template <typename T>
-grpc::Status Reply(absl::StatusOr<T> result, T* out) {
-  return Fill(std::move(result), out);
-}
-
 // An application-addressed call's error as Hadoop's RM raises it: an unknown application is
 // ApplicationNotFoundException (ApplicationCLI and Spark catch it by class).
 absl::Status AppError(absl::Status s) {
@@ -118,11 +113,15 @@ absl::StatusOr<proto::GetQueueUserAclsInfoResponse> ClientHandlers::GetQueueUser
 absl::StatusOr<proto::GetApplicationAttemptsResponse> ClientHandlers::GetApplicationAttempts(
     const User&, const proto::GetApplicationAttemptsRequest& req) {
   ApplicationId id = ApplicationId::FromProto(req.application_id());
-  auto report = loop_.RunSync([&] { return core_.Report(id); });
-  if (!report.ok()) return AppError(report.status());
-  auto attempts = loop_.RunSync([&] { return core_.ListAttempts(id); });
+  // One hop onto the loop: whether the app exists, and its attempts.
+  auto attempts =
+      loop_.RunSync([&]() -> absl::StatusOr<std::vector<proto::ApplicationAttemptReportProto>> {
+        if (auto report = core_.Report(id); !report.ok()) return report.status();
+        return core_.ListAttempts(id);
+      });
+  if (!attempts.ok()) return AppError(attempts.status());
   proto::GetApplicationAttemptsResponse resp;
-  for (auto& a : attempts) *resp.add_application_attempts() = std::move(a);
+  for (auto& a : *attempts) *resp.add_application_attempts() = std::move(a);
   return resp;
 }
 
@@ -130,9 +129,11 @@ absl::StatusOr<proto::GetApplicationAttemptReportResponse>
 ClientHandlers::GetApplicationAttemptReport(const User&,
                                             const proto::GetApplicationAttemptReportRequest& req) {
   ApplicationAttemptId id = ApplicationAttemptId::FromProto(req.application_attempt_id());
-  auto report = loop_.RunSync([&] { return core_.Report(id.application_id()); });
-  if (!report.ok()) return AppError(report.status());
-  for (auto& a : loop_.RunSync([&] { return core_.ListAttempts(id.application_id()); })) {
+  proto::GetApplicationAttemptsRequest all;
+  *all.mutable_application_id() = id.application_id().ToProto();
+  auto attempts = GetApplicationAttempts("", all);
+  if (!attempts.ok()) return attempts.status();
+  for (auto& a : *attempts->mutable_application_attempts()) {
     if (ApplicationAttemptId::FromProto(a.application_attempt_id()) == id) {
       proto::GetApplicationAttemptReportResponse resp;
       *resp.mutable_application_attempt_report() = std::move(a);
@@ -343,7 +344,7 @@ void AddAdminProtocol(hrpc::MethodTable& t, AdminHandlers& h) {
 #define SKEIN_GRPC_ADAPTER(Service, Method, Req, Resp)                          \
   grpc::Status Service::Method(grpc::ServerContext* ctx, const proto::Req* req, \
                                proto::Resp* resp) {                             \
-    return Reply(h_.Method(UserOf(ctx), *req), resp);                           \
+    return Fill(h_.Method(UserOf(ctx), *req), resp);                            \
   }
 SKEIN_GRPC_ADAPTER(ClientService, GetNewApplication, GetNewApplicationRequest,
                    GetNewApplicationResponse)
